@@ -1,0 +1,110 @@
+"""Just enough A64 decoding to build syndromes (Arm ARM C4.1 "A64 instruction set encoding").
+
+Unicorn reports an exception number but not QEMU's syndrome, so the exception model decodes
+the instruction at the faulting PC itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ERET = 0xD69F03E0
+WFI = 0xD503207F
+WFE = 0xD503205F
+
+_EXC_MASK = 0xFFE0001F
+SVC_BASE, HVC_BASE, SMC_BASE = 0xD4000001, 0xD4000002, 0xD4000003
+BRK_BASE, HLT_BASE = 0xD4200000, 0xD4400000
+
+
+def exception_generating(insn: int) -> tuple[str, int] | None:
+    """('svc'|'hvc'|'smc'|'brk'|'hlt', imm16) for the exception-generating instructions (C4.1.66)."""
+    kinds = {SVC_BASE: "svc", HVC_BASE: "hvc", SMC_BASE: "smc", BRK_BASE: "brk", HLT_BASE: "hlt"}
+    kind = kinds.get(insn & _EXC_MASK)
+    return None if kind is None else (kind, (insn >> 5) & 0xFFFF)
+
+
+@dataclass(frozen=True)
+class SysInsn:
+    """MRS, MSR (register), SYS or SYSL: the fields of C5.1 "System instruction class encoding"."""
+
+    op0: int
+    op1: int
+    crn: int
+    crm: int
+    op2: int
+    rt: int
+    is_read: bool  # L = 1: MRS / SYSL
+
+    @property
+    def encoding(self) -> tuple[int, int, int, int, int]:
+        return (self.op0, self.op1, self.crn, self.crm, self.op2)
+
+
+def system_insn(insn: int) -> SysInsn | None:
+    """Decode a system-register move or SYS/SYSL; None for hints, barriers, MSR (immediate)."""
+    if insn >> 22 != 0b1101010100:
+        return None
+    op0 = (insn >> 19) & 3
+    if op0 == 0:
+        return None
+    return SysInsn(
+        op0=op0, op1=(insn >> 16) & 7, crn=(insn >> 12) & 15, crm=(insn >> 8) & 15,
+        op2=(insn >> 5) & 7, rt=insn & 31, is_read=bool(insn >> 21 & 1),
+    )
+
+
+@dataclass(frozen=True)
+class MemAccess:
+    """What a load or store tells the data-abort ISS (D17.2.37, ISS encoding for EC 0x24/0x25)."""
+
+    is_write: bool
+    isv: bool  # instruction syndrome valid: single general-purpose register, no writeback
+    sas: int = 0  # log2 of the access size
+    sse: bool = False  # sign-extended load
+    srt: int = 0
+    sf: bool = False  # 64-bit register
+    ar: bool = False  # acquire/release
+
+
+def mem_access(insn: int) -> MemAccess:
+    """Classify a load/store (C4.1.94 "Loads and Stores"); ISV follows the Arm ARM rules:
+    valid for single general-purpose register accesses without writeback, invalid for pairs,
+    SIMD&FP registers, writeback forms and multi-register or tag instructions."""
+    rt = insn & 31
+    size = insn >> 30
+    if (insn >> 24) & 0x3F == 0b001000:  # load/store exclusive, load-acquire/store-release
+        is_load = bool(insn >> 22 & 1)
+        o0 = bool(insn >> 15 & 1)
+        pair_or_excl = not (insn >> 23 & 1)  # o2 = 0: exclusives (status register, may be pairs)
+        if pair_or_excl:
+            return MemAccess(is_write=not is_load, isv=False)
+        return MemAccess(is_write=not is_load, isv=True, sas=size, srt=rt, sf=size == 3, ar=o0)
+    op_class = (insn >> 27) & 7
+    vector = bool(insn >> 26 & 1)
+    if op_class == 0b101:  # pairs
+        return MemAccess(is_write=not (insn >> 22 & 1), isv=False)
+    if op_class == 0b011 and (insn >> 24) & 3 == 0:  # load register (literal)
+        opc = insn >> 30
+        if vector:
+            return MemAccess(is_write=False, isv=False)
+        return MemAccess(is_write=False, isv=True, sas=3 if opc == 1 else 2, sse=opc == 2, srt=rt,
+                         sf=opc in (1, 2))
+    if op_class != 0b111:
+        return MemAccess(is_write=False, isv=False)
+    opc = (insn >> 22) & 3
+    is_write = opc == 0
+    if vector:
+        return MemAccess(is_write=not bool(opc & 1), isv=False)
+    unsigned_offset = (insn >> 24) & 3 == 1
+    if not unsigned_offset:
+        if insn >> 21 & 1:  # register offset (bits 11:10 = 10) or atomics
+            if (insn >> 10) & 3 != 0b10:
+                return MemAccess(is_write=True, isv=False)
+        elif (insn >> 10) & 3 in (0b01, 0b11):  # post-/pre-index: writeback
+            return MemAccess(is_write=is_write, isv=False)
+    signed = opc >= 2
+    if signed and size == 3 or (size == 2 and opc == 3):  # PRFM / unallocated
+        return MemAccess(is_write=False, isv=False)
+    sf = (not bool(opc & 1)) if signed else size == 3
+    return MemAccess(is_write=is_write, isv=True, sas=size, sse=signed, srt=rt, sf=sf)

@@ -1,0 +1,86 @@
+"""The `emu` command: `emu run FILE`, `emu asm FILE`.
+
+Exit status: the guest's own (PSCI SYSTEM_OFF: 0; semihosting SYS_EXIT: its code), or one of the
+emulator's statuses in emu.errors (docs/exit-status.md) with a one-paragraph message on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from emu.board import virt
+from emu.errors import EmuError, InternalError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{message} (see `emu {self.prog.split()[-1]} --help`)")
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text.replace("_", ""), 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="emu", description="A cycle-approximate AArch64 emulator (EL0-EL2) on Unicorn.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    run = sub.add_parser("run", help="run a test kernel (.S, ELF or raw image); console on stdout")
+    run.add_argument("image", type=Path, help="AArch64 assembly (.S), an ELF, or a raw image")
+    run.add_argument("--max-insns", type=_int, default=None,
+                     help="instruction budget (default: 1,000,000,000)")
+    run.add_argument("--el", type=int, choices=(1, 2), default=2,
+                     help="exception level at reset: 2 (default, PSCI over SMC) or 1 (PSCI over HVC)")
+    run.add_argument("--ram", type=_int, default=virt.DEFAULT_RAM_MIB, metavar="MiB", help="RAM size in MiB")
+    run.add_argument("--no-reboot", action="store_true", help="end the run on PSCI SYSTEM_RESET (exit 0)")
+    run.add_argument("-I", "--include", type=Path, action="append", default=[],
+                     help="extra include directory for .S files")
+    asm = sub.add_parser("asm", help="assemble a .S file into a raw image")
+    asm.add_argument("source", type=Path)
+    asm.add_argument("-o", "--output", type=Path, required=True)
+    asm.add_argument("-I", "--include", type=Path, action="append", default=[])
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from emu.board.loader import load_image
+    from emu.machine import DEFAULT_MAX_INSNS, Machine, console_to_stdout
+
+    image = load_image(args.image, ram_size=args.ram << 20, include_dirs=args.include or None)
+    machine = Machine(ram_mib=args.ram, el=args.el, console=console_to_stdout, no_reboot=args.no_reboot)
+    machine.load(image)
+    return machine.run(args.max_insns or DEFAULT_MAX_INSNS).exit_status
+
+
+def _asm(args: argparse.Namespace) -> int:
+    from emu.board.asm import assemble_file
+
+    program = assemble_file(args.source, include_dirs=args.include or None)
+    args.output.write_bytes(program.code)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the console script; never lets a traceback reach the user."""
+    try:
+        args = _parser().parse_args(argv)
+        return {"run": _run, "asm": _asm}[args.command](args)
+    except EmuError as err:
+        sys.stdout.flush()
+        print(err.report(), file=sys.stderr)
+        return err.exit_status
+    except KeyboardInterrupt:
+        print("emu: interrupted", file=sys.stderr)
+        return 130
+    except Exception as err:  # a bug in emu: still one paragraph, with a distinct status
+        report = InternalError(f"{type(err).__name__}: {err}. This is a bug in emu; please report it with the image.")
+        print(report.report(), file=sys.stderr)
+        return report.exit_status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The processor: the Unicorn wrapper, exception entry and return, interrupt delivery."""

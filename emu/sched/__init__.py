@@ -1,0 +1,1 @@
+"""Deadlines and the run loop's notion of "the next event"."""

@@ -1,0 +1,1 @@
+"""Time: the native block hook that counts instructions (cost model: a later issue)."""
