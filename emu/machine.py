@@ -29,11 +29,12 @@ from emu.arch import decode
 from emu.arch import pstate as ps
 from emu.arch import sysregs as sr
 from emu.arch.esr import EC
-from emu.board import psci, semihosting, virt
+from emu.board import devicetree, psci, semihosting, virt
 from emu.board.loader import Image
 from emu.board.pl011 import PL011
 from emu.bus import Bus
 from emu.core import syndromes as syn
+from emu.core.alignment import SpAlignmentChecker
 from emu.core.cpu import Cpu
 from emu.core.exceptions import Kind, Taken, interrupt_taken, physical_interrupt_target, take_exception
 from emu.errors import (
@@ -49,6 +50,8 @@ from emu.timing.native import BlockCounter, StopReason
 DEFAULT_MAX_INSNS = 1_000_000_000
 UNTIL = 0xFFFF_FFFF_FFFF_FFFF  # an odd address: never a PC, so Unicorn never stops on it by itself
 LOOP_REPEATS = 3  # the same exception this many times with no instruction retired: a loop
+# An MSR to SPSR_ELx at these ELs always takes effect (SPSR_EL1 from EL1 and EL2, SPSR_EL2 at EL2).
+_SPSR_AT_OWN_EL = {(sr.SPSR_EL1, 1), (sr.SPSR_EL1, 2), (sr.SPSR_EL2, 2)}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ class Machine:
         hypervisor: Hypervisor | None = None,
         console: Callable[[bytes], None] | None = None,
         no_reboot: bool = False,
+        bootargs: str = "",
     ) -> None:
         if el not in (1, 2):
             raise UsageError(f"--el must be 1 or 2, not {el}")
@@ -89,6 +93,8 @@ class Machine:
         # (--el 1, as QEMU's virt without virtualization=on) or when the Python hypervisor does.
         self.psci_conduit = "smc" if self.start_el == 2 else "hvc"
         self.no_reboot = no_reboot
+        self.dtb_address = devicetree.dtb_address(self.ram_size)
+        self.dtb = devicetree.build(self.ram_size, psci_conduit=self.psci_conduit, bootargs=bootargs)
         self.console = bytearray()
         self._console_sink = console
         self.events = EventStream()
@@ -101,7 +107,8 @@ class Machine:
         self.bus = Bus(self.uc)
         self.uart = PL011(self._console_write)
         self.bus.attach(virt.UART0_BASE, virt.UART0_SIZE, "pl011", self.uart)
-        self.counter = BlockCounter(self.uc)
+        self.sp_alignment = SpAlignmentChecker(self.uc, self._sp_alignment_fault)
+        self.counter = BlockCounter(self.uc, self._on_new_block)
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
         self.uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._on_unmapped)
         self.uc.hook_add(UC_HOOK_INSN, self._on_msr, None, 1, 0, UC_ARM64_INS_MSR)
@@ -130,18 +137,29 @@ class Machine:
                     f"{image.path}: a segment of {len(data)} bytes at 0x{addr:x} does not fit in RAM "
                     f"[0x{virt.RAM_BASE:x}, 0x{end:x}) ({self.ram_size >> 20} MiB)"
                 )
+        for addr, data in image.segments:
+            if addr < self.dtb_address + len(self.dtb) and self.dtb_address < addr + len(data):
+                raise ImageDoesNotFit(
+                    f"{image.path}: a segment at 0x{addr:x}-0x{addr + len(data):x} overlaps the device tree, "
+                    f"which QEMU's virt and emu place at 0x{self.dtb_address:x} (RAM base + min(RAM / 2, 128 MiB)); "
+                    "use more RAM (--ram) or a smaller image")
         if not virt.RAM_BASE <= image.entry < end:
             raise ImageDoesNotFit(f"{image.path}: entry point 0x{image.entry:x} is outside RAM [0x{virt.RAM_BASE:x}, 0x{end:x})")
         self._image = image
         self.reset()
 
     def reset(self) -> None:
-        """Power-on reset (also PSCI SYSTEM_RESET): reload the image, reset the core."""
+        """Power-on reset (also PSCI SYSTEM_RESET): reload the image and the device tree, reset
+        the core with X0 = the device tree's address (Linux arm64 boot protocol; X1-X3 = 0)."""
         if self._image is None:
             raise UsageError("no image loaded")
         for addr, data in self._image.segments:
             self.uc.mem_write(addr, data)
+        self.uc.mem_write(self.dtb_address, self.dtb)
         self.cpu.reset(self._image.entry, self.start_el)
+        self.cpu.set_x(0, self.dtb_address)
+        if self.hypervisor is not None:
+            self.hypervisor.reset()
         self._update_take_mask()
         self.events.publish("machine.reset", self.counter.insns, entry=self._image.entry, el=self.start_el)
 
@@ -251,11 +269,13 @@ class Machine:
         return syn.Context(ps.el_of(pstate), pstate, self._hcr(), self.el2_present)
 
     def _on_msr(self, _uc: Uc, _reg: int, cp: object, _ud: object) -> bool:
-        """Every MSR (register) passes here before Unicorn performs it; the value is `cp.val`."""
+        """Every MSR (register) passes here before Unicorn performs or refuses it; the value is
+        `cp.val`. Only writes that cannot be refused at the current EL are acted on."""
         enc = (cp.op0, cp.op1, cp.crn, cp.crm, cp.op2)  # type: ignore[attr-defined]
-        if enc == sr.HCR_EL2 and self.cpu.el == 2:
+        el = self.cpu.el
+        if enc == sr.HCR_EL2 and el == 2:
             self._update_take_mask(cp.val)  # type: ignore[attr-defined]
-        elif enc in (sr.SPSR_EL1, sr.SPSR_EL2) and cp.val & ps.NRW:  # type: ignore[attr-defined]
+        elif (enc, el) in _SPSR_AT_OWN_EL and cp.val & ps.NRW:  # type: ignore[attr-defined]
             self._stop_with(AArch32Unsupported(self._report(
                 f"the guest wrote SPSR with M[4] = 1 (0x{cp.val:x}) to return to AArch32 state; "  # type: ignore[attr-defined]
                 "emu implements AArch64 only.")))
@@ -315,6 +335,22 @@ class Machine:
             return syn.system_access(ctx, pc, sys_insn)
         return syn.undefined(ctx, pc)
 
+    def _on_new_block(self, address: int, size: int) -> bool:
+        """First run of a block (from the native hook): let the translation-time checkers see it."""
+        try:
+            return self.sp_alignment.on_new_block(address, size)
+        except Exception as err:  # never let an exception die inside the ctypes callback
+            self._stop_with(InternalError(f"while decoding the block at 0x{address:x}: {err!r}"))
+            return True
+
+    def _sp_alignment_fault(self, pc: int) -> None:
+        """From a code hook before the load/store runs: the PC write abandons the instruction."""
+        self.counter.unretire_tail(pc)
+        try:
+            self._take_sync(syn.sp_alignment(self._context(), pc))
+        except EmuError as err:
+            self._stop_with(err)
+
     def _on_unmapped(self, _uc: Uc, access: int, address: int, _size: int, _value: int, _ud: object) -> bool:
         self._fault = (access, address)
         return False
@@ -329,7 +365,7 @@ class Machine:
         if access == UC_MEM_FETCH_UNMAPPED:
             sync = syn.pc_alignment(ctx, pc) if pc & 3 else syn.external_instruction_abort(ctx, pc)
         else:
-            sync = syn.external_data_abort(ctx, pc, self.cpu.read_u32(pc), address, access == UC_MEM_WRITE_UNMAPPED)
+            sync = syn.external_data_abort(ctx, pc, address, access == UC_MEM_WRITE_UNMAPPED)
         try:
             self._take_sync(sync)
         except EmuError as err:

@@ -108,3 +108,18 @@ def mem_access(insn: int) -> MemAccess:
         return MemAccess(is_write=False, isv=False)
     sf = (not bool(opc & 1)) if signed else size == 3
     return MemAccess(is_write=is_write, isv=True, sas=size, sse=signed, srt=rt, sf=sf)
+
+
+def is_load_store(insn: int) -> bool:
+    """The Loads and Stores encoding group: op0 = x1x0 (C4.1, Table C4-1)."""
+    return insn & 0x0A00_0000 == 0x0800_0000
+
+
+def uses_sp_base(insn: int) -> bool:
+    """A load or store whose base register is SP (Rn = 31), so AArch64.CheckSPAlignment applies.
+    Literal loads have no base register (bits 9:5 are part of imm19)."""
+    if not is_load_store(insn):
+        return False
+    if (insn >> 27) & 7 == 0b011 and (insn >> 24) & 3 == 0:
+        return False
+    return (insn >> 5) & 31 == 31

@@ -28,7 +28,8 @@ class Cpu:
     """One AArch64 core on a Unicorn engine: registers, PSTATE with banked SPs, system registers."""
 
     def __init__(self) -> None:
-        self.uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM)
+        # Unicorn's default AArch64 model is a Cortex-A72; the platform is a Cortex-A57.
+        self.uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM, r.UC_CPU_ARM64_A57)
 
     def reset(self, entry: int, el: int) -> None:
         """Architectural reset as PLATFORM.md gives it: PC = entry, ELxh with DAIF masked, X0-X30 = 0.

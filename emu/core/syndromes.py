@@ -97,18 +97,15 @@ def _abort_target(ctx: Context) -> int:
     return sync_target_el(ctx.el, ctx.hcr, ctx.el2_present)
 
 
-def external_data_abort(ctx: Context, pc: int, insn: int | None, address: int, is_write: bool) -> Sync:
+def external_data_abort(ctx: Context, pc: int, address: int, is_write: bool) -> Sync:
     """A load or store to an unmapped physical address: synchronous External abort, DFSC 0x10,
-    EC 0x24 from a lower EL or 0x25 at the same EL, FAR = the address, the instruction syndrome
-    valid for single-register accesses without writeback (D17.2.37, ISS for Data Aborts)."""
+    EC 0x24 from a lower EL or 0x25 at the same EL, FAR = the address, WnR = 1 for a write.
+    ISV is 0: the Arm ARM gives a valid instruction syndrome only for stage 2 aborts reported in
+    ESR_EL2 (ESR_EL2, "ISS encoding for an exception from a Data Abort", ISV), and these aborts
+    come from the final access, not from stage 2. (QEMU 7.2 sets ISV for EL2's own aborts: docs/qemu.md.)"""
     target = _abort_target(ctx)
-    access = decode.mem_access(insn) if insn is not None else decode.MemAccess(is_write=is_write, isv=False)
-    iss = iss_data_abort(
-        dfsc=FSC_SYNC_EXTERNAL, wnr=is_write, isv=access.isv, sas=access.sas, sse=access.sse,
-        srt=access.srt, sf=access.sf, ar=access.ar,
-    )
     ec = EC.DABT_LOWER if target > ctx.el else EC.DABT_CURRENT
-    return Sync(target, syndrome(ec, iss), pc, far=address)
+    return Sync(target, syndrome(ec, iss_data_abort(dfsc=FSC_SYNC_EXTERNAL, wnr=is_write)), pc, far=address)
 
 
 def external_instruction_abort(ctx: Context, pc: int) -> Sync:
@@ -121,6 +118,11 @@ def external_instruction_abort(ctx: Context, pc: int) -> Sync:
 def pc_alignment(ctx: Context, pc: int) -> Sync:
     """A branch to a misaligned address: EC 0x22, FAR = ELR = the misaligned PC (D1.3.5.1)."""
     return Sync(_abort_target(ctx), syndrome(EC.PC_ALIGN), pc, far=pc)
+
+
+def sp_alignment(ctx: Context, pc: int) -> Sync:
+    """SP alignment fault (AArch64.SPAlignmentFault): EC 0x26, ISS 0, ELR = the load/store."""
+    return Sync(_abort_target(ctx), syndrome(EC.SP_ALIGN), pc)
 
 
 def is_aarch32(pstate: int) -> bool:

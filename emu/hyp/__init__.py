@@ -44,8 +44,12 @@ class Hypervisor:
     machine: "Machine"
 
     def attach(self, machine: "Machine") -> None:
-        """Called once when the machine is built; configure HCR_EL2 and friends here."""
+        """Called once when the machine is built."""
         self.machine = machine
+
+    def reset(self) -> None:
+        """Called after every reset of the core (the guest is at EL1h, HCR_EL2 = RW):
+        configure HCR_EL2 and the other EL2 controls here."""
 
     def handle_exit(self, exit: GuestExit) -> None:
         if exit.ec == EC.HVC64 and self.machine.is_psci_call():

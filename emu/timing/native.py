@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import enum
 import importlib.util
+from typing import Callable
 
 from unicorn import UC_HOOK_BLOCK, Uc
 from unicorn.arm64_const import UC_ARM64_REG_PSTATE
@@ -41,7 +42,14 @@ class NativeState(ctypes.Structure):
         ("pstate_regid", ctypes.c_uint64),
         ("reg_read", ctypes.c_void_p),
         ("emu_stop", ctypes.c_void_p),
+        ("new_block", ctypes.c_void_p),
+        ("seen", ctypes.c_void_p),
+        ("seen_cap", ctypes.c_uint64),
+        ("seen_count", ctypes.c_uint64),
     ]
+
+
+NewBlock = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_uint32)
 
 
 def _library() -> ctypes.CDLL:
@@ -55,15 +63,22 @@ def _library() -> ctypes.CDLL:
 
 
 class BlockCounter:
-    """Installs the native UC_HOOK_BLOCK on one Unicorn engine and exposes its state."""
+    """Installs the native UC_HOOK_BLOCK on one Unicorn engine and exposes its state.
 
-    def __init__(self, uc: Uc) -> None:
+    `on_new_block(address, size)` runs in Python the first time a block address executes (a
+    translation-time decode, in effect); returning True stops the run before that block, so
+    that hooks it added take effect when the block is translated again."""
+
+    def __init__(self, uc: Uc, on_new_block: Callable[[int, int], bool] | None = None) -> None:
         self._lib = _library()
         self.state = NativeState()
         self.state.limit = 2**64 - 1
         self.state.pstate_regid = UC_ARM64_REG_PSTATE
         self.state.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
         self.state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
+        if on_new_block is not None:
+            self._new_block = NewBlock(lambda address, size: int(bool(on_new_block(address, size))))
+            self.state.new_block = ctypes.cast(self._new_block, ctypes.c_void_p).value
         self._handle = ctypes.c_size_t()
         hook = ctypes.cast(self._lib.emu_block_hook, ctypes.c_void_p)
         status = uclib.uc_hook_add(
@@ -72,6 +87,15 @@ class BlockCounter:
         )
         if status != 0:
             raise InternalError(f"uc_hook_add for the native block hook failed with status {status}")
+
+    def __del__(self) -> None:
+        lib = getattr(self, "_lib", None)
+        if lib is not None:
+            lib.emu_native_forget_blocks(ctypes.byref(self.state))
+
+    def forget_blocks(self) -> None:
+        """Treat every block as new again (after a reset or a change to the code in RAM)."""
+        self._lib.emu_native_forget_blocks(ctypes.byref(self.state))
 
     @property
     def insns(self) -> int:

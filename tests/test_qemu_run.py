@@ -1,0 +1,93 @@
+"""tools/qemu_run.py: command line, kernel metadata, and (where QEMU is installed) a real run."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+_spec = importlib.util.spec_from_file_location("qemu_run", ROOT / "tools" / "qemu_run.py")
+assert _spec and _spec.loader
+qemu_run = importlib.util.module_from_spec(_spec)
+sys.modules["qemu_run"] = qemu_run
+_spec.loader.exec_module(qemu_run)
+
+
+def test_command_el2_is_platform_md() -> None:
+    cmd = qemu_run.qemu_command("x.bin")
+    assert cmd == [
+        "qemu-system-aarch64", "-M", "virt,virtualization=on,gic-version=3", "-cpu", "cortex-a57",
+        "-m", "128", "-icount", "shift=0", "-nographic", "-monitor", "none", "-serial", "stdio",
+        "-kernel", "x.bin",
+    ]
+
+
+def test_command_el1_semihosting_no_reboot() -> None:
+    cmd = qemu_run.qemu_command("x.bin", el=1, semihosting=True, no_reboot=True)
+    assert cmd[cmd.index("-M") + 1] == "virt,gic-version=3"
+    assert "-semihosting" in cmd and "-no-reboot" in cmd
+    assert cmd[-2:] == ["-kernel", "x.bin"]
+    with pytest.raises(ValueError):
+        qemu_run.qemu_command("x.bin", el=3)
+
+
+def test_parse_metadata(tmp_path: Path) -> None:
+    src = tmp_path / "k.S"
+    src.write_text(
+        "// @exit 3 // @semihosting\n"
+        "// @el 1\n"
+        "// @qemu-differs: because\n"
+        "// some text with an @ sign\n"
+        "\n"
+        "    nop\n"
+        "// @exit 7 (after the first instruction: ignored)\n"
+    )
+    meta = qemu_run.parse_metadata(src)
+    assert meta == qemu_run.KernelMeta(exit=3, semihosting=True, el=1, qemu_differs=("because",))
+    src.write_text("    nop\n")
+    assert qemu_run.parse_metadata(src) == qemu_run.KernelMeta()
+
+
+def test_kernel_headers_are_consistent() -> None:
+    """Every asm/*.S kernel has an .expected file and a well-formed header."""
+    kernels = sorted((ROOT / "asm").glob("*.S"))
+    assert kernels
+    for src in kernels:
+        meta = qemu_run.parse_metadata(src)
+        assert src.with_suffix(".expected").is_file(), src
+        assert meta.el in (1, 2) and 0 <= meta.exit <= 255, src
+
+
+needs_qemu = pytest.mark.skipif(
+    not qemu_run.qemu_available() and os.environ.get("CI") != "true",
+    reason="qemu-system-aarch64 not installed",
+)
+
+
+@pytest.mark.qemu
+@needs_qemu
+def test_run_image_console_and_exit(tmp_path: Path) -> None:
+    keystone = pytest.importorskip("keystone")
+    ks = keystone.Ks(keystone.KS_ARCH_ARM64, keystone.KS_MODE_LITTLE_ENDIAN)
+    code, _ = ks.asm(
+        "ldr x1, =0x09000000\n mov w2, #0x4f\n strb w2, [x1]\n mov w2, #0x4b\n strb w2, [x1]\n"
+        "ldr x0, =0x84000008\n smc #0\n spin: b spin\n",
+        0x40080000,
+    )
+    image = tmp_path / "ok.bin"
+    image.write_bytes(bytes(code))
+    console, status = qemu_run.run_image(image, timeout=20)
+    assert (console, status) == (b"OK", 0)
+
+
+@pytest.mark.qemu
+@needs_qemu
+def test_run_image_timeout(tmp_path: Path) -> None:
+    image = tmp_path / "spin.bin"
+    image.write_bytes(bytes.fromhex("00000014"))  # b .
+    res = qemu_run.run_image(image, timeout=1)
+    assert res.timed_out and res.exit_status is None and res.console == b""
