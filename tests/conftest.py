@@ -1,21 +1,18 @@
-"""Shared test helpers: assemble a snippet and run it on a fresh Machine."""
+"""Shared test helpers: assemble a snippet with the project's assembler and run it."""
 
 from __future__ import annotations
 
-import pytest
-from keystone import KS_ARCH_ARM64, KS_MODE_LITTLE_ENDIAN, Ks
-
+from emu.board.asm import assemble_source
 from emu.board.loader import Image
 from emu.hyp import Hypervisor
 from emu.machine import Machine
 
 BASE = 0x4008_0000
-_ks = Ks(KS_ARCH_ARM64, KS_MODE_LITTLE_ENDIAN)
 
 
 def image_of(source: str) -> Image:
-    code, _ = _ks.asm(source, BASE)
-    return Image(segments=((BASE, bytes(code)),), entry=BASE, symbols={}, kind="asm", path="<test>")
+    program = assemble_source(source, name="<test>", base=BASE)
+    return Image(segments=((BASE, program.code),), entry=BASE, symbols=program.symbols, kind="asm", path="<test>")
 
 
 def machine_for(source: str, *, el: int = 2, hypervisor: Hypervisor | None = None) -> Machine:
@@ -24,6 +21,5 @@ def machine_for(source: str, *, el: int = 2, hypervisor: Hypervisor | None = Non
     return machine
 
 
-@pytest.fixture
-def make_machine():  # type: ignore[no-untyped-def]
-    return machine_for
+def symbols_of(source: str) -> dict[str, int]:
+    return dict(assemble_source(source, name="<test>", base=BASE).symbols)

@@ -5,7 +5,7 @@ registers; the tests assert exact values."""
 from __future__ import annotations
 
 from emu.machine import Machine
-from tests.conftest import machine_for
+from tests.conftest import machine_for, symbols_of
 
 # EL2 prologue: a vector table at `vec2`, HCR_EL2 = RW | extra, then ERET to `el1` at EL1h with
 # the DAIF bits given in SPSR_EL2 (`spsr`).
@@ -50,6 +50,9 @@ def vectors(entries: dict[int, str]) -> str:
     return "".join(out)
 
 
+REC_ELR1 = "    mrs x22, elr_el1\n" + OFF
+
+
 def raise_irq_at(m: Machine, when: int) -> None:
     m.deadlines.at(when, m.irq.raise_)
 
@@ -87,8 +90,8 @@ after:
     assert m.run(10_000).reason == "system-off"
     assert m.cpu.x(1) == 200  # not taken before DAIFClr
     assert m.cpu.x(20) == 0x280  # current EL with SP_ELx, IRQ
-    assert m.cpu.x(21) == 0x345  # SPSR_EL1: EL1h, D A F still masked, I clear
-    assert m.cpu.x(22) == m.last_exception.elr  # type: ignore[union-attr]
+    assert m.cpu.x(21) == 0x6000_0345  # SPSR_EL1: Z and C from the cmp, EL1h, D A F masked, I clear
+    assert m.cpu.x(22) == symbols_of(src)["after"]  # ELR_EL1: the instruction after DAIFClr
     assert m.cpu.x(23) == 1 << 2
 
 
@@ -115,14 +118,14 @@ el1:
     b el1
 .balign 2048
 vec1:
-{vectors({0x280: "    mrs x22, elr_el1\n" + OFF})}
+{vectors({0x280: REC_ELR1})}
 """
     m = machine_for(src)
     raise_irq_at(m, 20)
     assert m.run(10_000).reason == "system-off"
     assert m.cpu.x(1) == 300
     assert m.cpu.x(20) == 0x280
-    assert m.cpu.x(22) == m.last_exception.elr  # type: ignore[union-attr]
+    assert m.cpu.x(22) == symbols_of(src)["el1"]  # taken before the first EL1 instruction
 
 
 def test_fiq_routed_by_fmo() -> None:
