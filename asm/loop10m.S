@@ -16,6 +16,7 @@
 lm_loop:
     subs    x0, x0, #1
     b.ne    lm_loop
+bench_end:                          // tools/bench.py runs raw Unicorn up to here
     ldr     x1, =UART_DR
     mov     w2, #0x64               // 'd'
     strb    w2, [x1]

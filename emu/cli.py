@@ -50,9 +50,8 @@ def _run(args: argparse.Namespace) -> int:
     from emu.board.loader import load_image
     from emu.machine import DEFAULT_MAX_INSNS, Machine, console_to_stdout
 
-    image = load_image(args.image, ram_size=args.ram << 20, include_dirs=args.include or None)
     machine = Machine(ram_mib=args.ram, el=args.el, console=console_to_stdout, no_reboot=args.no_reboot)
-    machine.load(image)
+    machine.load(load_image(args.image, ram_size=machine.ram_size, include_dirs=args.include or None))
     return machine.run(args.max_insns or DEFAULT_MAX_INSNS).exit_status
 
 

@@ -21,7 +21,8 @@ enum { STOP_NONE = 0, STOP_LIMIT = 1, STOP_IRQ = 2, STOP_POLL = 3, STOP_PC_ALIGN
 typedef struct {
     uint64_t insns;        /* instructions charged so far (whole blocks)           */
     uint64_t limit;        /* never charge a block that would go past this         */
-    uint64_t block_start;  /* address of the last block charged                    */
+    uint64_t block_start;  /* address of the last block charged (a loop that runs it
+                              again skips the lookup in `seen`)                    */
     uint64_t block_insns;  /* its length in instructions                           */
     uint64_t take_mask;    /* bit (EL*4 + I*2 + F): an interrupt is taken there    */
     uint64_t stop_reason;  /* why the hook stopped the run                         */
@@ -112,7 +113,7 @@ void emu_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
             return;
         }
     }
-    if (s->new_block && seen_insert(s, address) && s->new_block(address, size)) {
+    if (address != s->block_start && s->new_block && seen_insert(s, address) && s->new_block(address, size)) {
         s->stop_reason = STOP_POLL;
         s->emu_stop(uc);
         return;
