@@ -15,10 +15,11 @@ and a CLI::
 
 The CLI copies the console to stdout byte for byte and exits with QEMU's exit status (124 when
 the timeout expired). Given a kernel source (.S) it reads the metadata header (``// @exit N``,
-``// @semihosting``, ``// @el 1``, ``// @qemu-differs: ...``) to choose the options; ``--check``
-compares console and exit status with NAME.expected / @exit and exits 0 (equal), 1 (differs)
-or 2 (differs, and the kernel is marked @qemu-differs: a known QEMU deviation from the Arm ARM).
-A .S is assembled with emu.board.asm unless ``--bin`` names an existing image.
+``// @semihosting``, ``// @el 1``, ``// @qemu-differs: ...``) with emu.board.manifest to choose
+the options (a malformed header is an error, status 65); ``--check`` compares console and exit
+status with NAME.expected / @exit and exits 0 (equal), 1 (differs) or 2 (differs, and the kernel
+is marked @qemu-differs: a known QEMU deviation from the Arm ARM). A .S is assembled with
+emu.board.asm (an assembly error exits with status 65) unless ``--bin`` names an existing image.
 See docs/qemu.md for what QEMU does at entry, on exit and on aborts.
 """
 
@@ -26,7 +27,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -34,6 +34,13 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout without installing emu
+
+from emu.board.asm import assemble_file  # noqa: E402
+from emu.board.manifest import KernelMeta, read_metadata  # noqa: E402
+from emu.errors import EmuError  # noqa: E402
 
 QEMU_BINARY = "qemu-system-aarch64"
 TIMEOUT_EXIT_STATUS = 124  # CLI exit status when QEMU had to be killed (as timeout(1))
@@ -138,72 +145,13 @@ def run_image(
     return QemuResult(out, proc.returncode, False, err, tuple(cmd))
 
 
-# --------------------------------------------------------------------------------------------
-# Kernel metadata (header comments of asm/*.S).
+def kernel_console(result: QemuResult, semihosting: bool) -> bytes:
+    """What a kernel printed: stdout, then stderr when run with -semihosting.
 
-_META_RE = re.compile(r"//\s*@([a-z][a-z0-9-]*)\s*:?\s*(.*)$")
-
-
-@dataclass(frozen=True)
-class KernelMeta:
-    """Metadata from a kernel's header comments (docs/kernels.md)."""
-
-    exit: int = 0
-    semihosting: bool = False
-    el: int = 2
-    qemu_differs: tuple[str, ...] = ()
-
-
-def parse_metadata(source: str | os.PathLike[str]) -> KernelMeta:
-    """Read ``// @exit N``, ``// @semihosting``, ``// @el N``, ``// @qemu-differs: why``.
-
-    Only comment lines before the first non-comment, non-blank line count. Several tags may
-    share a line (``// @exit 3 // @semihosting``).
+    QEMU writes semihosting console output (SYS_WRITEC/SYS_WRITE0) to its stderr; the
+    semihosting kernels print through semihosting only, so their console is stdout + stderr.
     """
-    exit_status, semihosting, el, differs = 0, False, 2, []
-    for line in Path(source).read_text().splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if not stripped.startswith("//"):
-            break
-        # split "// @exit 3 // @semihosting" into its tags
-        for part in re.split(r"(?=//\s*@)", stripped):
-            m = _META_RE.match(part.strip())
-            if not m:
-                continue
-            tag, value = m.group(1), m.group(2).strip()
-            if tag == "exit":
-                exit_status = int(value.split()[0], 0)
-            elif tag == "semihosting":
-                semihosting = True
-            elif tag == "el":
-                el = int(value.split()[0], 0)
-            elif tag == "qemu-differs":
-                differs.append(value)
-    return KernelMeta(exit_status, semihosting, el, tuple(differs))
-
-
-def _assemble_with_emu(source: Path, out: Path) -> None:
-    """Assemble ``source`` with the project's assembler (emu.board.asm) into raw ``out``."""
-    try:
-        from emu.board import asm  # type: ignore[attr-defined]
-    except ImportError as exc:  # pragma: no cover - depends on the rest of the project
-        raise SystemExit(f"cannot assemble {source}: emu.board.asm unavailable ({exc}); "
-                         "pass a raw .bin (tools/build_images.py builds them)") from exc
-    for name in ("assemble_file", "assemble_path", "assemble"):
-        fn = getattr(asm, name, None)
-        if fn is None:
-            continue
-        arg: object = source if name != "assemble" else source.read_text()
-        res = fn(arg)  # type: ignore[operator]
-        code = res if isinstance(res, (bytes, bytearray)) else getattr(res, "code", None)
-        if code is None:
-            code = getattr(res, "data", None)
-        if isinstance(code, (bytes, bytearray)):
-            out.write_bytes(bytes(code))
-            return
-    raise SystemExit(f"cannot assemble {source}: no usable function in emu.board.asm")
+    return result.console + result.stderr if semihosting else result.console
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -225,16 +173,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     meta = KernelMeta()
     temporary: Path | None = None
     if image.suffix in (".S", ".s"):
-        meta = parse_metadata(image)
         source = image
-        if args.bin and Path(args.bin).exists():
-            image = Path(args.bin)  # an image built by tools/build_images.py: run it as it is
+        # an existing --bin was built by tools/build_images.py: run it as it is
+        prebuilt = args.bin is not None and Path(args.bin).exists()
+        if args.bin:
+            image = Path(args.bin)
         else:
-            image = Path(args.bin) if args.bin else Path(tempfile.gettempdir()) / (
+            image = temporary = Path(tempfile.gettempdir()) / (
                 f"{source.stem}.qemu_run.{os.getpid()}.bin")
-            if not args.bin:
-                temporary = image
-            _assemble_with_emu(source, image)
+        try:
+            meta = read_metadata(source)
+            if not prebuilt:
+                image.write_bytes(assemble_file(source).code)
+        except EmuError as exc:
+            print(f"qemu_run: {exc.report()}", file=sys.stderr)
+            return exc.exit_status
     elif args.check:
         ap.error("--check needs a kernel source (.S)")
     el = args.el if args.el is not None else meta.el
@@ -260,9 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.check:
         expected_path = Path(args.image).with_suffix(".expected")
         expected = expected_path.read_bytes()
-        # QEMU writes semihosting console output (SYS_WRITEC/SYS_WRITE0) to its stderr; the
-        # semihosting kernels print through semihosting only, so their console is stdout+stderr.
-        console = res.console + res.stderr if semihosting else res.console
+        console = kernel_console(res, semihosting)
         ok = console == expected and not res.timed_out and res.exit_status == meta.exit
         if not ok:
             print(f"qemu_run: MISMATCH (exit {status}, expected {meta.exit}; console "

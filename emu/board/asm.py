@@ -31,6 +31,7 @@ what follows.
 
 from __future__ import annotations
 
+import faulthandler
 import os
 import re
 import signal
@@ -400,6 +401,7 @@ def _keystone(text: str, base: int, *, marked: bool) -> _Outcome:
 def _child(source: bytes, base: int, write_end: int, stderr_file: int) -> NoReturn:
     """Child side: assemble and write b"O"+code, b"E"+errno or b"N" (no statements)."""
     try:
+        faulthandler.disable()  # a keystone crash is an outcome here, not something to dump
         os.dup2(stderr_file, 2)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
         signal.alarm(KEYSTONE_TIMEOUT_S)
