@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from emu.board import manifest
+from emu.errors import AssemblyError
+
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("qemu_run", ROOT / "tools" / "qemu_run.py")
 assert _spec and _spec.loader
@@ -35,21 +38,9 @@ def test_command_el1_semihosting_no_reboot() -> None:
         qemu_run.qemu_command("x.bin", el=3)
 
 
-def test_parse_metadata(tmp_path: Path) -> None:
-    src = tmp_path / "k.S"
-    src.write_text(
-        "// @exit 3 // @semihosting\n"
-        "// @el 1\n"
-        "// @qemu-differs: because\n"
-        "// some text with an @ sign\n"
-        "\n"
-        "    nop\n"
-        "// @exit 7 (after the first instruction: ignored)\n"
-    )
-    meta = qemu_run.parse_metadata(src)
-    assert meta == qemu_run.KernelMeta(exit=3, semihosting=True, el=1, qemu_differs=("because",))
-    src.write_text("    nop\n")
-    assert qemu_run.parse_metadata(src) == qemu_run.KernelMeta()
+def test_kernel_metadata_comes_from_the_manifest_module() -> None:
+    assert qemu_run.read_metadata is manifest.read_metadata
+    assert qemu_run.KernelMeta is manifest.KernelMeta
 
 
 def test_kernel_headers_are_consistent() -> None:
@@ -57,9 +48,26 @@ def test_kernel_headers_are_consistent() -> None:
     kernels = sorted((ROOT / "asm").glob("*.S"))
     assert kernels
     for src in kernels:
-        meta = qemu_run.parse_metadata(src)
+        manifest.read_metadata(src)  # raises MetadataError on a malformed header
         assert src.with_suffix(".expected").is_file(), src
-        assert meta.el in (1, 2) and 0 <= meta.exit <= 255, src
+
+
+def test_cli_rejects_a_malformed_header(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "k.S"
+    src.write_text("// @exit 3 // @semihosting\n// @el 3\n    nop\n")
+    assert qemu_run.main([str(src), "--check"]) == manifest.MetadataError.exit_status
+    assert capsys.readouterr().err == (
+        f'qemu_run: emu: kernel metadata error: {src}:2: @el wants 1 or 2, not "3"\n'
+    )
+
+
+def test_cli_reports_an_assembly_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    src = tmp_path / "k.S"
+    src.write_text("    bogus x0\n")
+    out = tmp_path / "k.bin"
+    assert qemu_run.main([str(src), "--bin", str(out)]) == AssemblyError.exit_status
+    assert capsys.readouterr().err.startswith(f"qemu_run: emu: assembly error: {src}:1: ")
+    assert not out.exists()
 
 
 needs_qemu = pytest.mark.skipif(
@@ -91,3 +99,12 @@ def test_run_image_timeout(tmp_path: Path) -> None:
     image.write_bytes(bytes.fromhex("00000014"))  # b .
     res = qemu_run.run_image(image, timeout=1)
     assert res.timed_out and res.exit_status is None and res.console == b""
+
+
+@pytest.mark.qemu
+@needs_qemu
+def test_cli_check_reads_the_header(capsys: pytest.CaptureFixture[str]) -> None:
+    """semihosting.S: @semihosting and @exit 3 from its header; its console is QEMU's stderr."""
+    source = ROOT / "asm" / "semihosting.S"
+    assert qemu_run.main([str(source), "--check"]) == 0
+    assert capsys.readouterr().err.encode() == source.with_suffix(".expected").read_bytes()
