@@ -15,6 +15,7 @@ WFE = 0xD503205F
 _EXC_MASK = 0xFFE0001F
 SVC_BASE, HVC_BASE, SMC_BASE = 0xD4000001, 0xD4000002, 0xD4000003
 BRK_BASE, HLT_BASE = 0xD4200000, 0xD4400000
+SEMIHOSTING_HLT_IMM = 0xF000  # `hlt #0xf000`: the A64 semihosting trap (Arm IHI 0098)
 
 
 def exception_generating(insn: int) -> tuple[str, int] | None:

@@ -7,7 +7,6 @@ import struct
 from dataclasses import dataclass
 from typing import Callable
 
-HLT_IMM = 0xF000
 SYS_WRITEC, SYS_WRITE0, SYS_EXIT, SYS_EXIT_EXTENDED = 0x03, 0x04, 0x18, 0x20
 ADP_STOPPED_APPLICATION_EXIT = 0x20026
 MAX_STRING = 1 << 20

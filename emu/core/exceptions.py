@@ -40,6 +40,33 @@ class Taken:
         return f"{what} from EL{self.from_el} to EL{self.target_el} at ELR=0x{self.elr:x}{far}"
 
 
+@dataclass(frozen=True)
+class GuestExit:
+    """An exception that targets EL2, as a Python EL2 receives it instead of VBAR_EL2."""
+
+    kind: Kind
+    esr: int | None  # None for IRQ and FIQ
+    elr: int  # the preferred return address
+    far: int | None
+    spsr: int  # the guest's PSTATE when it exited
+
+    @property
+    def ec(self) -> int | None:
+        return None if self.esr is None else ec_of(self.esr)
+
+
+def write_exit_registers(cpu: Cpu, exit: GuestExit) -> None:
+    """What AArch64.TakeException writes at EL2 (SPSR, ELR, ESR, FAR_EL2), without changing
+    PSTATE: the guest stays where it was, with its PC at the preferred return address."""
+    cpu.write_sysreg(sr.SPSR_EL2, exit.spsr & 0xFFFF_FFFF)
+    cpu.write_sysreg(sr.ELR_EL2, exit.elr)
+    if exit.esr is not None:
+        cpu.write_sysreg(sr.ESR_EL2, exit.esr)
+    if exit.far is not None:
+        cpu.write_sysreg(sr.FAR_EL2, exit.far)
+    cpu.pc = exit.elr
+
+
 def vector_offset(from_el: int, target_el: int, pstate: int, kind: Kind) -> int:
     """Offset from VBAR_ELx (D1.3.1): current EL with SP_EL0 (0x000), current EL with SP_ELx
     (0x200), lower EL using AArch64 (0x400); plus the type's offset."""

@@ -12,29 +12,15 @@ interface is a later issue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from emu.arch.esr import EC, ec_of
-from emu.core.exceptions import Kind
+from emu.arch.esr import EC
+from emu.core.exceptions import GuestExit
 
 if TYPE_CHECKING:
     from emu.machine import Machine
 
-
-@dataclass(frozen=True)
-class GuestExit:
-    """One exit from the guest to the Python EL2."""
-
-    kind: Kind
-    esr: int | None  # None for IRQ and FIQ
-    elr: int  # the preferred return address
-    far: int | None
-    spsr: int  # the guest's PSTATE when it exited
-
-    @property
-    def ec(self) -> int | None:
-        return None if self.esr is None else ec_of(self.esr)
+__all__ = ["GuestExit", "Hypervisor"]
 
 
 class Hypervisor:

@@ -1,0 +1,342 @@
+"""The processor: one AArch64 core on Unicorn with the architecture Unicorn leaves out.
+
+Unicorn executes instructions and reports exceptions to UC_HOOK_INTR without taking them; it
+reports unmapped accesses as errors; it has no interrupt input. `Processor` turns each report
+into the architectural exception (emu.core.syndromes), takes it (AArch64.TakeException, emu.core.
+exceptions) or hands it to whoever owns EL2, drives the native block hook that stops the run at
+budgets, deadlines and unmasked interrupts, and delivers IRQ/FIQ from its two input lines.
+What lies outside the core (PSCI firmware, semihosting, a Python EL2) is reached through the
+`Platform` protocol, so nothing here imports the board or the hypervisor.
+"""
+
+from __future__ import annotations
+
+import enum
+import struct
+from typing import Protocol
+
+from capstone import CS_ARCH_ARM64, CS_MODE_ARM, Cs
+from unicorn import UC_HOOK_INSN, UC_HOOK_INTR, UC_HOOK_MEM_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_UNMAPPED, Uc, UcError
+from unicorn.arm64_const import UC_ARM64_INS_MSR
+
+from emu.arch import decode
+from emu.arch import pstate as ps
+from emu.arch import sysregs as sr
+from emu.core import syndromes as syn
+from emu.core.alignment import SpAlignmentChecker
+from emu.core.cpu import Cpu
+from emu.core.exceptions import GuestExit, Kind, Taken, interrupt_taken, physical_interrupt_target, take_exception
+from emu.errors import AArch32Unsupported, EmuError, ExceptionLoop, InternalError
+from emu.events import EventStream
+from emu.irq import IrqLine
+from emu.timing.native import BlockCounter, StopReason
+
+UNTIL = 0xFFFF_FFFF_FFFF_FFFF  # an odd address: never a PC, so Unicorn never stops on it by itself
+LOOP_REPEATS = 3  # the same exception this many times with no instruction retired: a loop
+# An MSR to SPSR_ELx at these ELs always takes effect (SPSR_EL1 from EL1 and EL2, SPSR_EL2 at EL2).
+_SPSR_AT_OWN_EL = {(sr.SPSR_EL1, 1), (sr.SPSR_EL1, 2), (sr.SPSR_EL2, 2)}
+
+
+class CallRoute(enum.Enum):
+    """What the platform says about an SVC, HVC or SMC."""
+
+    ARCHITECTURAL = "architectural"  # take the exception (to EL1/EL2 vectors or the Python EL2)
+    ANSWERED = "answered"  # firmware answered it (PSCI); go on after the call
+    UNDEFINED = "undefined"  # no one implements the target EL: UNDEFINED instruction
+
+
+class Platform(Protocol):
+    """What the core asks of the machine around it."""
+
+    def route_call(self, kind: str, imm16: int) -> CallRoute:
+        """SVC/HVC/SMC just executed (the PC is after it): answer it or say how to route it."""
+        ...
+
+    def semihosting_call(self) -> None:
+        """`hlt #0xf000` at the PC: perform it and step over it (or end the run)."""
+        ...
+
+    def el2_exit(self, exit: GuestExit) -> bool:
+        """An exception targets EL2: True if a Python EL2 took it instead of VBAR_EL2."""
+        ...
+
+
+class Stop(enum.Enum):
+    """Why `Processor.run` returned, for the run loop."""
+
+    AGAIN = "again"  # something was serviced (an exception, an interrupt, a poll): run on
+    LIMIT = "limit"  # the next block would cross the instruction limit
+    WFI = "wfi"  # WFI with no interrupt line high: the core sleeps until an event
+    HALTED = "halted"  # `halt` or `fail` was called: the machine decides what comes next
+
+
+class Processor:
+    """The core and its exception model."""
+
+    def __init__(self, platform: Platform, *, el2_present: bool, events: EventStream) -> None:
+        self._platform = platform
+        self.el2_present = el2_present
+        self.events = events
+        self.cpu = Cpu()
+        self.uc: Uc = self.cpu.uc
+        self.irq = IrqLine("nIRQ")
+        self.fiq = IrqLine("nFIQ")
+        self.irq.connect(lambda _level: self.update_take_mask())
+        self.fiq.connect(lambda _level: self.update_take_mask())
+        self.sp_alignment = SpAlignmentChecker(self.uc, self._sp_alignment_fault)
+        self.counter = BlockCounter(self.uc, self._on_new_block)
+        self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
+        self.uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._on_unmapped)
+        self.uc.hook_add(UC_HOOK_INSN, self._on_msr, None, 1, 0, UC_ARM64_INS_MSR)
+        self._disasm = Cs(CS_ARCH_ARM64, CS_MODE_ARM)
+        self.last_exception: Taken | None = None
+        self.error: EmuError | None = None
+        self._halted = False
+        self._fault: tuple[int, int] | None = None
+        self._loop_key: tuple[int, int, int] | None = None
+        self._loop_repeats = 0
+        self._loop_insns = -1
+
+    @property
+    def insns(self) -> int:
+        """Instructions retired so far."""
+        return self.counter.insns
+
+    def reset(self, entry: int, el: int) -> None:
+        self.cpu.reset(entry, el)
+        self.update_take_mask()
+
+    # -- running -------------------------------------------------------------------------------
+    def run(self, limit: int) -> Stop:
+        """Run from the PC until something needs the run loop or `limit` instructions are reached."""
+        self.counter.state.limit = limit
+        self.update_take_mask()
+        self._halted = False
+        aborted = False
+        try:
+            self.uc.emu_start(self.cpu.pc, UNTIL, 0, 0)
+        except UcError as err:
+            if self._fault is None:
+                raise InternalError(self.report(f"Unicorn stopped with {err}.")) from None
+            self._take_abort()
+            aborted = True
+        except EmuError as err:  # raised inside a hook and re-raised by the binding
+            self.error = err
+        if self.error is not None or self._halted:
+            return Stop.HALTED
+        if aborted:
+            return Stop.AGAIN
+        reason = self.counter.take_stop_reason()
+        if reason is StopReason.LIMIT:
+            return Stop.LIMIT
+        if reason is StopReason.IRQ:
+            self._take_interrupt()
+        elif reason is StopReason.PC_ALIGN:
+            self._take_sync(syn.pc_alignment(self._context(), self.cpu.pc))
+        elif reason is StopReason.NONE:
+            return self._after_unicorn_returned()
+        return Stop.AGAIN
+
+    def halt(self) -> None:
+        """Stop the current run as soon as possible (power off, reset): `run` returns HALTED."""
+        self._halted = True
+        self.uc.emu_stop()
+
+    def fail(self, err: EmuError) -> None:
+        """Stop the current run with an emulator-level error (`error` is set, `run` returns HALTED)."""
+        self.error = err
+        self.uc.emu_stop()
+
+    def _after_unicorn_returned(self) -> Stop:
+        """Unicorn returns on its own only when WFI halts the core. A pending interrupt wakes it
+        even when masked (D1.6.2, "Wait for Interrupt"); otherwise the run loop must find an event."""
+        if self.cpu.read_u32(self.cpu.pc - 4) != decode.WFI:
+            raise InternalError(self.report("Unicorn stopped for no reason the emulator knows."))
+        if self.irq.level or self.fiq.level:
+            return Stop.AGAIN
+        self.events.publish("cpu.wfi", self.insns, pc=self.cpu.pc - 4)
+        return Stop.WFI
+
+    # -- interrupts ----------------------------------------------------------------------------
+    def hcr(self) -> int:
+        return self.cpu.read_sysreg(sr.HCR_EL2) if self.el2_present else 0
+
+    def update_take_mask(self, hcr: int | None = None) -> None:
+        """Tell the native hook at which (EL, PSTATE.I, PSTATE.F) a pending interrupt is taken."""
+        hcr = self.hcr() if hcr is None else hcr
+        mask = 0
+        for line, kind in ((self.irq, Kind.IRQ), (self.fiq, Kind.FIQ)):
+            if not line.level:
+                continue
+            target = physical_interrupt_target(kind, hcr, self.el2_present)
+            for el in (0, 1, 2):
+                for i in (0, 1):
+                    for f in (0, 1):
+                        if interrupt_taken(kind, target, el, bool(i if kind is Kind.IRQ else f)):
+                            mask |= 1 << (el * 4 + i * 2 + f)
+        self.counter.state.take_mask = mask
+
+    def _take_interrupt(self) -> None:
+        """FIQ before IRQ, as QEMU checks them; the preferred return is the next instruction."""
+        pstate = self.cpu.pstate
+        hcr = self.hcr()
+        for line, kind, mask_bit in ((self.fiq, Kind.FIQ, ps.F), (self.irq, Kind.IRQ, ps.I)):
+            if not line.level:
+                continue
+            target = physical_interrupt_target(kind, hcr, self.el2_present)
+            if interrupt_taken(kind, target, ps.el_of(pstate), bool(pstate & mask_bit)):
+                self.enter(target, kind, self.cpu.pc, None, None)
+                return
+
+    # -- Unicorn hooks -------------------------------------------------------------------------
+    def _context(self) -> syn.Context:
+        pstate = self.cpu.pstate
+        return syn.Context(ps.el_of(pstate), pstate, self.hcr(), self.el2_present)
+
+    def _on_msr(self, _uc: Uc, _reg: int, cp: object, _ud: object) -> bool:
+        """Every MSR (register) passes here before Unicorn performs or refuses it; the value is
+        `cp.val`. Only writes that cannot be refused at the current EL are acted on."""
+        enc = (cp.op0, cp.op1, cp.crn, cp.crm, cp.op2)  # type: ignore[attr-defined]
+        value: int = cp.val  # type: ignore[attr-defined]
+        el = self.cpu.el
+        if enc == sr.HCR_EL2 and el == 2:
+            self.update_take_mask(value)
+        elif (enc, el) in _SPSR_AT_OWN_EL and value & ps.NRW:
+            self.fail(AArch32Unsupported(self.report(
+                f"the guest wrote SPSR with M[4] = 1 (0x{value:x}) to return to AArch32 state; "
+                "emu implements AArch64 only.")))
+            return True
+        return False
+
+    def _on_intr(self, _uc: Uc, intno: int, _ud: object) -> None:
+        try:
+            self._dispatch(intno)
+        except EmuError as err:
+            self.fail(err)
+
+    def _dispatch(self, intno: int) -> None:
+        pc = self.cpu.pc
+        if intno in (syn.EXCP_SWI, syn.EXCP_HVC, syn.EXCP_SMC):
+            self.counter.unretire_tail(pc)
+            found = decode.exception_generating(self.cpu.read_u32(pc - 4) or 0)
+            if found is None or found[0] not in ("svc", "hvc", "smc"):
+                raise InternalError(self.report(f"Unicorn reported exception {intno} after a non-call instruction."))
+            kind, imm16 = found
+            route = self._platform.route_call(kind, imm16)
+            if route is CallRoute.ARCHITECTURAL:
+                self._take_sync(syn.call(self._context(), kind, imm16, pc))
+            elif route is CallRoute.UNDEFINED:
+                self._take_sync(syn.undefined(self._context(), pc - 4))
+            return
+        if intno in (syn.EXCP_UDEF, syn.EXCP_HYP_TRAP, syn.EXCP_BKPT):
+            self.counter.unretire_tail(pc)
+            self._take_sync(self._classify_refused(self._context(), pc, intno))
+            return
+        if intno in (syn.EXCP_VIRQ, syn.EXCP_VFIQ):
+            self.enter(1, Kind.IRQ if intno == syn.EXCP_VIRQ else Kind.FIQ, pc, None, None)
+            return
+        raise InternalError(self.report(f"Unicorn reported exception number {intno}, which emu does not model yet."))
+
+    def _classify_refused(self, ctx: syn.Context, pc: int, intno: int) -> syn.Sync | None:
+        """An instruction Unicorn refused to execute: decode it and apply the Arm ARM's rules."""
+        if ctx.pstate & ps.IL:
+            return syn.illegal_state(ctx, pc)
+        insn = self.cpu.read_u32(pc)
+        if insn is None:
+            return syn.external_instruction_abort(ctx, pc)
+        exc = decode.exception_generating(insn)
+        if exc == ("hlt", decode.SEMIHOSTING_HLT_IMM) and ctx.el > 0:
+            self._platform.semihosting_call()
+            return None
+        if exc is not None and exc[0] == "brk":
+            return syn.breakpoint_insn(ctx, pc, exc[1])
+        if exc is not None and exc[0] == "smc" and intno == syn.EXCP_HYP_TRAP:
+            return syn.smc_trap(exc[1], pc)
+        if insn in (decode.WFI, decode.WFE):
+            sctlr = self.cpu.read_sysreg(sr.SCTLR_EL1)
+            return syn.wfx_trap(ctx, pc, int(insn == decode.WFE), sctlr) or syn.undefined(ctx, pc)
+        sys_insn = decode.system_insn(insn)
+        if sys_insn is not None:
+            return syn.system_access(ctx, pc, sys_insn)
+        return syn.undefined(ctx, pc)
+
+    def _on_new_block(self, address: int, size: int) -> bool:
+        """First run of a block (from the native hook): let the translation-time checkers see it."""
+        try:
+            return self.sp_alignment.on_new_block(address, size)
+        except Exception as err:  # never let an exception die inside the ctypes callback
+            self.fail(InternalError(f"while decoding the block at 0x{address:x}: {err!r}"))
+            return True
+
+    def _sp_alignment_fault(self, pc: int) -> None:
+        """From a code hook before the load/store runs: the PC write abandons the instruction."""
+        self.counter.unretire_tail(pc)
+        try:
+            self._take_sync(syn.sp_alignment(self._context(), pc))
+        except EmuError as err:
+            self.fail(err)
+
+    def _on_unmapped(self, _uc: Uc, access: int, address: int, _size: int, _value: int, _ud: object) -> bool:
+        self._fault = (access, address)
+        return False
+
+    def _take_abort(self) -> None:
+        assert self._fault is not None
+        access, address = self._fault
+        self._fault = None
+        ctx = self._context()
+        pc = self.cpu.pc
+        self.counter.unretire_tail(pc)
+        if access == UC_MEM_FETCH_UNMAPPED:
+            sync = syn.pc_alignment(ctx, pc) if pc & 3 else syn.external_instruction_abort(ctx, pc)
+        else:
+            sync = syn.external_data_abort(ctx, pc, address, access == UC_MEM_WRITE_UNMAPPED)
+        try:
+            self._take_sync(sync)
+        except EmuError as err:
+            self.error = err
+
+    # -- exception entry -----------------------------------------------------------------------
+    def _take_sync(self, sync: syn.Sync | None) -> None:
+        if sync is None:
+            return
+        key = (sync.target_el, sync.esr, sync.elr)
+        if key == self._loop_key and self.insns == self._loop_insns:
+            self._loop_repeats += 1
+            if self._loop_repeats >= LOOP_REPEATS - 1:
+                raise ExceptionLoop(self.report(
+                    f"the same exception was taken {LOOP_REPEATS} times in a row with no instruction "
+                    f"retired in between (VBAR_EL{sync.target_el} = "
+                    f"0x{self.cpu.read_sysreg(sr.VBAR[sync.target_el]):x}: is a vector table installed?)."))
+        else:
+            self._loop_key, self._loop_repeats = key, 0
+        self._loop_insns = self.insns
+        self.enter(sync.target_el, Kind.SYNC, sync.elr, sync.esr, sync.far)
+
+    def enter(self, target_el: int, kind: Kind, elr: int, esr: int | None, far: int | None) -> None:
+        """Take an exception, or hand it to a Python EL2 when it targets EL2 and one owns EL2.
+        A Python EL2 sees ESR/ELR/SPSR/FAR_EL2 written as AArch64.TakeException writes them,
+        with the guest's PSTATE unchanged and its PC at the preferred return address."""
+        if target_el == 2 and self.el2_present:
+            exit = GuestExit(kind, esr, elr, far, self.cpu.pstate)
+            if self._platform.el2_exit(exit):
+                self.update_take_mask()
+                return
+        taken = take_exception(self.cpu, target_el, kind, elr, esr, far)
+        self.last_exception = taken
+        self.events.publish("exception.taken", self.insns, taken=taken)
+
+    # -- reports -------------------------------------------------------------------------------
+    def report(self, what: str) -> str:
+        """One paragraph: what happened, then PC, EL, the instruction there and the last exception."""
+        pc, pstate = self.cpu.pc, self.cpu.pstate
+        word = self.cpu.read_u32(pc)
+        if word is None:
+            insn = "nothing mapped there"
+        else:
+            found = list(self._disasm.disasm(struct.pack("<I", word), pc, 1))
+            text = f"{found[0].mnemonic} {found[0].op_str}".strip() if found else "an undecodable word"
+            insn = f"'{text}' (0x{word:08x})"
+        last = self.last_exception.describe() if self.last_exception else "none"
+        return (f"{what} Stopped at PC=0x{pc:x} in {ps.mode_name(pstate)} after {self.insns} "
+                f"instructions; the instruction there is {insn}; last exception taken: {last}.")
