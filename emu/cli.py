@@ -9,9 +9,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emu.board import virt
 from emu.errors import EmuError, InternalError, UsageError
+
+if TYPE_CHECKING:
+    from emu.hyp import Hypervisor
 
 
 class _Parser(argparse.ArgumentParser):
@@ -39,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-reboot", action="store_true", help="end the run on PSCI SYSTEM_RESET (exit 0)")
     run.add_argument("-I", "--include", type=Path, action="append", default=[],
                      help="extra include directory for .S files")
+    run.add_argument("--hypervisor", metavar="MODULE:CLASS",
+                     help="a Python EL2: an emu.hyp.Hypervisor subclass, as package.module:Class or "
+                          "path/to/file.py:Class; the image then starts at EL1 under it")
     asm = sub.add_parser("asm", help="assemble a .S file into a raw image")
     asm.add_argument("source", type=Path)
     asm.add_argument("-o", "--output", type=Path, required=True)
@@ -50,9 +57,38 @@ def _run(args: argparse.Namespace) -> int:
     from emu.board.loader import load_image
     from emu.machine import DEFAULT_MAX_INSNS, Machine, console_to_stdout
 
-    machine = Machine(ram_mib=args.ram, el=args.el, console=console_to_stdout, no_reboot=args.no_reboot)
+    hypervisor = _load_hypervisor(args.hypervisor) if args.hypervisor else None
+    machine = Machine(ram_mib=args.ram, el=args.el, console=console_to_stdout, no_reboot=args.no_reboot,
+                      hypervisor=hypervisor)
     machine.load(load_image(args.image, ram_size=machine.ram_size, include_dirs=args.include or None))
     return machine.run(args.max_insns or DEFAULT_MAX_INSNS).exit_status
+
+
+def _load_hypervisor(spec: str) -> "Hypervisor":
+    """Instantiate `package.module:Class` or `file.py:Class` (a Hypervisor subclass)."""
+    import importlib
+    import importlib.util
+
+    from emu.hyp import Hypervisor
+
+    where, _, name = spec.rpartition(":")
+    if not where or not name:
+        raise UsageError(f"--hypervisor takes MODULE:CLASS or FILE.py:CLASS, not {spec!r}")
+    try:
+        if where.endswith(".py"):
+            module_spec = importlib.util.spec_from_file_location(Path(where).stem, where)
+            if module_spec is None or module_spec.loader is None or not Path(where).is_file():
+                raise ImportError(f"no such file {where}")
+            module = importlib.util.module_from_spec(module_spec)
+            module_spec.loader.exec_module(module)
+        else:
+            module = importlib.import_module(where)
+        cls = getattr(module, name)
+    except Exception as err:  # any failure to import user code is a usage error, in one paragraph
+        raise UsageError(f"cannot load the hypervisor {spec!r}: {type(err).__name__}: {err}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Hypervisor)):
+        raise UsageError(f"--hypervisor {spec!r} is not a subclass of emu.hyp.Hypervisor")
+    return cls()
 
 
 def _asm(args: argparse.Namespace) -> int:

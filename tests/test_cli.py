@@ -148,3 +148,50 @@ def test_asm_subcommand_writes_the_raw_image(tmp_path: Path) -> None:
     out = tmp_path / "hello.bin"
     assert emu("asm", "asm/hello.S", "-o", out).returncode == 0
     assert out.read_bytes() == (ROOT / "guest_images/hello.bin").read_bytes()
+
+
+HYPERVISOR = '''
+from emu.arch.esr import EC
+from emu.hyp import Hypervisor
+
+
+class Answer42(Hypervisor):
+    """Emulates `hvc #0x42` by returning 42 in X0; PSCI (HVC) goes to the default."""
+
+    def handle_exit(self, exit):
+        if exit.ec == EC.HVC64 and exit.esr & 0xFFFF == 0x42:
+            self.machine.cpu.set_x(0, 42)
+            return
+        super().handle_exit(exit)
+'''
+
+GUEST = """
+    hvc #0x42
+    cmp x0, #42
+    b.ne wrong
+    ldr x1, =0x09000000
+    mov w2, #'o'
+    strb w2, [x1]
+    mov w2, #'k'
+    strb w2, [x1]
+wrong:
+    ldr x0, =0x84000008
+    hvc #0
+"""
+
+
+def test_python_hypervisor_from_the_command_line(tmp_path: Path) -> None:
+    hyp = write(tmp_path, "answer.py", HYPERVISOR)
+    done = emu("run", "--hypervisor", f"{hyp}:Answer42", write(tmp_path, "guest.S", GUEST))
+    assert (done.returncode, done.stdout, done.stderr) == (0, b"ok", b"")
+
+
+@pytest.mark.parametrize("spec, words", [
+    ("nocolon", "takes MODULE:CLASS"),
+    ("no_such_module_xyz:Hyp", "ModuleNotFoundError"),
+    ("emu.errors:EmuError", "is not a subclass of emu.hyp.Hypervisor"),
+])
+def test_bad_hypervisor_spec(spec: str, words: str) -> None:
+    done = emu("run", "--hypervisor", spec, "asm/hello.S")
+    assert done.returncode == 64
+    assert words in one_paragraph(done.stderr)

@@ -29,7 +29,7 @@ class Cpu:
 
     def __init__(self) -> None:
         # Unicorn's default AArch64 model is a Cortex-A72; the platform is a Cortex-A57.
-        self.uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM, r.UC_CPU_ARM64_A57)
+        self.uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM, cpu=r.UC_CPU_ARM64_A57)  # type: ignore[call-arg]  # mypy reads the py2 shim
 
     def reset(self, entry: int, el: int) -> None:
         """Architectural reset as PLATFORM.md gives it: PC = entry, ELxh with DAIF masked, X0-X30 = 0.
