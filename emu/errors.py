@@ -79,6 +79,14 @@ class ExceptionLoop(EmuError):
     kind = "guest stuck in an exception loop"
 
 
+class CostModelError(EmuError):
+    """A cost-model TOML file that is not valid TOML, names an unknown class, or gives a cost
+    that is not a non-negative integer (the message names the key and line)."""
+
+    exit_status = 75
+    kind = "bad cost model"
+
+
 class AArch32Unsupported(EmuError):
     exit_status = 73
     kind = "AArch32 is not supported"
