@@ -2,4 +2,4 @@
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("emu.timing._native", ["emu/timing/_native.c"], extra_compile_args=["-O2"])])
+setup(ext_modules=[Extension("emu.timing._native", ["emu/timing/_native.c"], extra_compile_args=["-O3"])])

@@ -16,8 +16,8 @@ import struct
 from typing import Protocol
 
 from capstone import CS_ARCH_ARM64, CS_MODE_ARM, Cs
-from unicorn import UC_HOOK_INSN, UC_HOOK_INTR, UC_HOOK_MEM_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_UNMAPPED, Uc, UcError
-from unicorn.arm64_const import UC_ARM64_INS_MSR
+from unicorn import UC_HOOK_CODE, UC_HOOK_INSN, UC_HOOK_INTR, UC_HOOK_MEM_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_UNMAPPED, Uc, UcError
+from unicorn.arm64_const import UC_ARM64_INS_MSR, UC_ARM64_REG_PC
 
 from emu.arch import decode
 from emu.arch import pstate as ps
@@ -29,7 +29,9 @@ from emu.core.exceptions import GuestExit, Kind, Taken, interrupt_taken, physica
 from emu.errors import AArch32Unsupported, EmuError, ExceptionLoop, InternalError
 from emu.events import EventStream
 from emu.irq import IrqLine
-from emu.timing.native import BlockCounter, StopReason
+from emu.arch.pmuv3 import Event
+from emu.timing.blocks import BlockTiming
+from emu.timing.native import EL_UNKNOWN, NO_ADDRESS, SLOTS, BlockCounter, NativeBlock, StopReason
 
 UNTIL = 0xFFFF_FFFF_FFFF_FFFF  # an odd address: never a PC, so Unicorn never stops on it by itself
 LOOP_REPEATS = 3  # the same exception this many times with no instruction retired: a loop
@@ -65,9 +67,12 @@ class Stop(enum.Enum):
     """Why `Processor.run` returned, for the run loop."""
 
     AGAIN = "again"  # something was serviced (an exception, an interrupt, a poll): run on
-    LIMIT = "limit"  # the next block would cross the instruction limit
+    WATCH = "watch"  # one or more watches were reached exactly (`Processor.fired`)
     WFI = "wfi"  # WFI with no interrupt line high: the core sleeps until an event
     HALTED = "halted"  # `halt` or `fail` was called: the machine decides what comes next
+
+
+ALL_ELS = 0b111
 
 
 class Processor:
@@ -84,7 +89,11 @@ class Processor:
         self.irq.connect(lambda _level: self.update_take_mask())
         self.fiq.connect(lambda _level: self.update_take_mask())
         self.sp_alignment = SpAlignmentChecker(self.uc, self._sp_alignment_fault)
+        self.timing = BlockTiming(self.uc)
         self.counter = BlockCounter(self.uc, self._on_new_block)
+        self.counter.state.counting = 1
+        self.fired = 0
+        self._aborted = False
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
         self.uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._on_unmapped)
         self.uc.hook_add(UC_HOOK_INSN, self._on_msr, None, 1, 0, UC_ARM64_INS_MSR)
@@ -107,35 +116,97 @@ class Processor:
         self.update_take_mask()
 
     # -- running -------------------------------------------------------------------------------
-    def run(self, limit: int) -> Stop:
-        """Run from the PC until something needs the run loop or `limit` instructions are reached."""
-        self.counter.state.limit = limit
+    def run(self, watches: dict[int, tuple[int, int, int]]) -> Stop:
+        """Run from the PC until something needs the run loop. `watches` maps a watch index to
+        (event slot, EL mask, remaining events): the run stops right after the instruction that
+        reaches `remaining` (Stop.WATCH, with `fired` holding the indices reached)."""
+        self.counter.set_watches(watches)
         self.update_take_mask()
         self._halted = False
-        aborted = False
-        try:
-            self.uc.emu_start(self.cpu.pc, UNTIL, 0, 0)
-        except UcError as err:
-            if self._fault is None:
-                raise InternalError(self.report(f"Unicorn stopped with {err}.")) from None
-            self._take_abort()
-            aborted = True
-        except EmuError as err:  # raised inside a hook and re-raised by the binding
-            self.error = err
+        self._start(self.cpu.pc)
         if self.error is not None or self._halted:
             return Stop.HALTED
-        if aborted:
+        if self._aborted:
             return Stop.AGAIN
         reason = self.counter.take_stop_reason()
-        if reason is StopReason.LIMIT:
-            return Stop.LIMIT
+        if reason is StopReason.WATCH:
+            return self._reach_watches()
         if reason is StopReason.IRQ:
+            self.counter.settle(self.cpu.pc)
             self._take_interrupt()
         elif reason is StopReason.PC_ALIGN:
+            self.counter.settle(self.cpu.pc)
             self._take_sync(syn.pc_alignment(self._context(), self.cpu.pc))
         elif reason is StopReason.NONE:
             return self._after_unicorn_returned()
         return Stop.AGAIN
+
+    def _start(self, begin: int, until: int = UNTIL) -> None:
+        """One emu_start, with unmapped accesses turned into aborts and hook errors kept."""
+        self._aborted = False
+        self.counter.state.el = EL_UNKNOWN  # Python may have moved the core since the last run
+        try:
+            self.uc.emu_start(begin, until, 0, 0)
+        except UcError as err:
+            if self._fault is None:
+                raise InternalError(self.report(f"Unicorn stopped with {err}.")) from None
+            self._take_abort()
+            self._aborted = True
+        except EmuError as err:  # raised inside a hook and re-raised by the binding
+            self.error = err
+
+    def _reach_watches(self) -> Stop:
+        """The native hook stopped before a block in which a watch would be reached (or right
+        after a branch outcome reached it). Run exactly up to the instruction that reaches the
+        earliest one, then report the watches reached there."""
+        state = self.counter.state
+        fired = self.counter.take_fired()
+        block = state.stop_block
+        if block:
+            info = self.timing.get(block.contents.address, block.contents.size)
+            assert info is not None
+            wanted = {i: (int(state.watch[i].slot), int(state.watch[i].remaining))
+                      for i in range(len(state.watch)) if fired >> i & 1}
+            k = min(info.first_crossing(slot, remaining) for slot, remaining in wanted.values())
+            fired = sum(1 << i for i, (slot, remaining) in wanted.items() if info.prefix[slot][k] >= remaining)
+            if k and not self._step(info.address, info.size, k):
+                return Stop.HALTED if self.error is not None or self._halted else Stop.AGAIN
+        self.fired = fired
+        return Stop.WATCH if fired else Stop.AGAIN
+
+    def _step(self, address: int, size: int, k: int) -> bool:
+        """Run exactly the first `k` instructions of the block at `address` (the PC), past its
+        watches: a code hook on the next instruction stops the run before it (writing the PC
+        abandons it), or a poll stops before the next block when the whole block runs. False
+        if something else (an exception, a halt) ended the step."""
+        state = self.counter.state
+        stop_at = address + 4 * k
+        hook = None
+        if k < size // 4:
+            hook = self.uc.hook_add(UC_HOOK_CODE, self._stop_here, None, stop_at, stop_at)
+            self.uc.ctl_remove_cache(address, address + size)
+        state.pass_address = address
+        state.stop_after_pass = int(hook is None)
+        self._start(address)
+        if hook is not None:
+            self.uc.hook_del(hook)
+            self.uc.ctl_remove_cache(address, address + size)
+        state.pass_address, state.stop_after_pass, state.poll = NO_ADDRESS, 0, 0
+        self.counter.take_stop_reason()
+        self.counter.take_fired()
+        if self.error is not None or self._halted or self._aborted:
+            return False
+        if hook is None:
+            return True  # the whole block ran; the PC is wherever its last instruction went
+        if self.cpu.pc != stop_at:
+            return False
+        if hook is not None:
+            self._unretire(stop_at)
+        return True
+
+    def _stop_here(self, uc: Uc, address: int, _size: int, _ud: object) -> None:
+        uc.reg_write(UC_ARM64_REG_PC, address)
+        uc.emu_stop()
 
     def halt(self) -> None:
         """Stop the current run as soon as possible (power off, reset): `run` returns HALTED."""
@@ -156,6 +227,23 @@ class Processor:
             return Stop.AGAIN
         self.events.publish("cpu.wfi", self.insns, pc=self.cpu.pc - 4)
         return Stop.WFI
+
+    def _unretire(self, pc: int) -> None:
+        """A synchronous exception ended the current block at `pc` (the address after the last
+        instruction that retired): take back the events of the instructions that did not run,
+        and forget the block's branch outcome (its last instruction did not execute)."""
+        state = self.counter.state
+        start, n = state.block_start, state.block_insns
+        if start <= pc <= start + 4 * n:
+            ran = (pc - start) // 4
+            info = self.timing.get(start, 4 * n)
+            if info is not None and ran < n:
+                for slot, row in enumerate(info.prefix):
+                    if row[n] != row[ran]:
+                        self.counter.uncharge(state.prev_el, slot, row[n] - row[ran])
+            state.insns -= n - ran
+            state.block_insns = ran
+        self.counter.redirect()
 
     # -- interrupts ----------------------------------------------------------------------------
     def hcr(self) -> int:
@@ -217,7 +305,7 @@ class Processor:
     def _dispatch(self, intno: int) -> None:
         pc = self.cpu.pc
         if intno in (syn.EXCP_SWI, syn.EXCP_HVC, syn.EXCP_SMC):
-            self.counter.unretire_tail(pc)
+            self._unretire(pc)
             found = decode.exception_generating(self.cpu.read_u32(pc - 4) or 0)
             if found is None or found[0] not in ("svc", "hvc", "smc"):
                 raise InternalError(self.report(f"Unicorn reported exception {intno} after a non-call instruction."))
@@ -229,7 +317,7 @@ class Processor:
                 self._take_sync(syn.undefined(self._context(), pc - 4))
             return
         if intno in (syn.EXCP_UDEF, syn.EXCP_HYP_TRAP, syn.EXCP_BKPT):
-            self.counter.unretire_tail(pc)
+            self._unretire(pc)
             self._take_sync(self._classify_refused(self._context(), pc, intno))
             return
         if intno in (syn.EXCP_VIRQ, syn.EXCP_VFIQ):
@@ -260,9 +348,11 @@ class Processor:
             return syn.system_access(ctx, pc, sys_insn)
         return syn.undefined(ctx, pc)
 
-    def _on_new_block(self, address: int, size: int) -> bool:
-        """First run of a block (from the native hook): let the translation-time checkers see it."""
+    def _on_new_block(self, address: int, size: int, record: NativeBlock) -> bool:
+        """First run of a block (from the native hook): decode its events, let the
+        translation-time checkers see it."""
         try:
+            self.timing.fill(address, size, record)
             return self.sp_alignment.on_new_block(address, size)
         except Exception as err:  # never let an exception die inside the ctypes callback
             self.fail(InternalError(f"while decoding the block at 0x{address:x}: {err!r}"))
@@ -270,7 +360,7 @@ class Processor:
 
     def _sp_alignment_fault(self, pc: int) -> None:
         """From a code hook before the load/store runs: the PC write abandons the instruction."""
-        self.counter.unretire_tail(pc)
+        self._unretire(pc)
         try:
             self._take_sync(syn.sp_alignment(self._context(), pc))
         except EmuError as err:
@@ -286,7 +376,7 @@ class Processor:
         self._fault = None
         ctx = self._context()
         pc = self.cpu.pc
-        self.counter.unretire_tail(pc)
+        self._unretire(pc)
         if access == UC_MEM_FETCH_UNMAPPED:
             sync = syn.pc_alignment(ctx, pc) if pc & 3 else syn.external_instruction_abort(ctx, pc)
         else:
@@ -319,9 +409,12 @@ class Processor:
         with the guest's PSTATE unchanged and its PC at the preferred return address."""
         if target_el == 2 and self.el2_present:
             exit = GuestExit(kind, esr, elr, far, self.cpu.pstate)
+            self.counter.redirect()
             if self._platform.el2_exit(exit):
                 self.update_take_mask()
                 return
+        self.counter.charge(ps.el_of(self.cpu.pstate), SLOTS[Event.EXC_TAKEN], 1)
+        self.counter.redirect()
         taken = take_exception(self.cpu, target_el, kind, elr, esr, far)
         self.last_exception = taken
         self.events.publish("exception.taken", self.insns, taken=taken)

@@ -5,31 +5,38 @@ from __future__ import annotations
 
 from typing import Callable
 
-from emu.core.processor import Processor, Stop
+from emu.arch.pmuv3 import Event
+from emu.core.processor import ALL_ELS, Processor, Stop
 from emu.errors import BudgetExhausted, GuestHalted
 from emu.sched.deadlines import NEVER, Deadlines
+from emu.timing.native import SLOTS
+
+BUDGET, DEADLINE = 0, 1  # watch indices; the PMU's counters use the ones above
+_INSNS = SLOTS[Event.INST_RETIRED]
 
 
 def run(processor: Processor, deadlines: Deadlines, max_insns: int, done: Callable[[], bool]) -> None:
     """Run until `done()` (power off, exit, reset request) or raise the emulator-level stop:
-    BudgetExhausted past `max_insns`, GuestHalted when WFI waits for an event that cannot come,
-    or whatever error the processor recorded."""
+    BudgetExhausted after exactly `max_insns` instructions, GuestHalted when WFI waits for an
+    event that cannot come, or whatever error the processor recorded. Deadlines fire right
+    after the instruction that brings the count to their time."""
     while True:
+        watches = {BUDGET: (_INSNS, ALL_ELS, max(0, max_insns - processor.insns))}
         next_deadline = deadlines.next_due()
-        limit = min(max_insns, next_deadline)
-        stop = processor.run(limit)
+        if next_deadline != NEVER:
+            watches[DEADLINE] = (_INSNS, ALL_ELS, max(0, next_deadline - processor.insns))
+        stop = processor.run(watches)
         if processor.error is not None:
             raise processor.error
         if done():
             return
-        if stop is Stop.LIMIT:
-            if limit == next_deadline != NEVER:
-                for action in deadlines.pop_due(limit):
+        if stop is Stop.WATCH:
+            if processor.fired >> DEADLINE & 1:
+                for action in deadlines.pop_due(processor.insns):
                     action()
-            else:
+            elif processor.fired >> BUDGET & 1:
                 raise BudgetExhausted(processor.report(
-                    f"the guest did not power off within its budget of {max_insns} instructions "
-                    f"({processor.insns} retired)."))
+                    f"the guest did not power off within its budget of {max_insns} instructions."))
         elif stop is Stop.WFI:
             wake = deadlines.pop_next()
             if wake is None:

@@ -1,131 +1,328 @@
 /*
- * The native block hook: counts retired instructions per translated block and stops the
- * Unicorn run loop when a budget or deadline would be crossed, or when an interrupt the
- * Python side has flagged as deliverable becomes unmasked.
+ * The native block hook: the only code on emu's hot path.
  *
- * It needs no Unicorn headers and links against nothing: Python hands it the addresses
- * of uc_reg_read and uc_emu_stop in the state block. Measured cost: see docs/performance.md.
+ * Once per execution of a translated block it
+ *   - stops before a block at a misaligned PC, or when Python asked for a stop (poll), or when
+ *     a pending interrupt is unmasked at the current (EL, PSTATE.I, PSTATE.F);
+ *   - charges the outcome-dependent events of the previous block's last instruction (a taken
+ *     conditional branch, a branch misprediction) now that it knows where that block went;
+ *   - looks the block up by (address, size) in a table whose records Python fills on a miss
+ *     (the instruction-class decode and the cost model run once per block, not per execution);
+ *   - stops before the block if it would reach a watch (an instruction budget, a deadline,
+ *     a PMU counter's next overflow), so that Python can run up to the exact instruction;
+ *   - otherwise adds the block's events to per-EL totals.
+ *
+ * It needs no Unicorn headers and links against nothing: Python hands it the addresses of
+ * uc_reg_read and uc_emu_stop. Layout shared with emu/timing/native.py: keep them in step.
  */
 #include <Python.h>
 #include <stdint.h>
 #include <stdlib.h>
 
+#define NSLOTS 16
+#define NWATCH 12
+#define PRED_ENTRIES 1024
+#define TARGET_ENTRIES 256
+#define NO_ADDRESS UINT64_MAX
+#define EL_UNKNOWN 3
+
 typedef int (*uc_reg_read_fn)(void *uc, int regid, void *value);
 typedef int (*uc_emu_stop_fn)(void *uc);
-/* Called the first time a block start address is seen; nonzero: stop before running it. */
-typedef int (*new_block_fn)(uint64_t address, uint32_t size);
 
-enum { STOP_NONE = 0, STOP_LIMIT = 1, STOP_IRQ = 2, STOP_POLL = 3, STOP_PC_ALIGN = 4 };
+enum { STOP_NONE = 0, STOP_WATCH = 1, STOP_IRQ = 2, STOP_POLL = 3, STOP_PC_ALIGN = 4 };
+enum { TAIL_NONE = 0, TAIL_COND = 1, TAIL_INDIRECT = 2 };
+/* Slots of events (emu/timing/native.py SLOTS): the ones the tail charges. */
+enum { SLOT_CYCLES = 1, SLOT_PC_WRITE = 5, SLOT_BR_MIS_PRED = 9 };
 
-/* Shared with emu/timing/native.py (ctypes.Structure NativeState): keep the order. */
 typedef struct {
-    uint64_t insns;        /* instructions charged so far (whole blocks)           */
-    uint64_t limit;        /* never charge a block that would go past this         */
-    uint64_t block_start;  /* address of the last block charged (a loop that runs it
-                              again skips the lookup in `seen`)                    */
-    uint64_t block_insns;  /* its length in instructions                           */
-    uint64_t take_mask;    /* bit (EL*4 + I*2 + F): an interrupt is taken there    */
-    uint64_t stop_reason;  /* why the hook stopped the run                         */
-    uint64_t poll;         /* nonzero: stop before the next block                  */
-    uint64_t pstate_regid; /* UC_ARM64_REG_PSTATE                                  */
+    uint64_t address;
+    uint64_t size;
+    uint64_t branch_pc;     /* address of the last instruction (predictor index)          */
+    uint32_t tail;          /* TAIL_*: what the last instruction's outcome changes         */
+    uint32_t ends_in_eret;  /* the last instruction is ERET: the next block's EL is unknown */
+    uint32_t taken_cycles;  /* extra cycles when a conditional tail branch is taken        */
+    uint32_t nz;            /* ev[slots[0..nz)] are the nonzero ones (the hook adds those)  */
+    uint32_t ev[NSLOTS];    /* events when the whole block retires                          */
+    uint8_t slots[NSLOTS];
+} emu_block;
+
+typedef struct {
+    uint64_t slot;
+    uint64_t el_mask;       /* bit n: events at ELn count                                   */
+    uint64_t remaining;     /* stop before the block in which these events would be reached */
+} emu_watch;
+
+typedef struct emu_native_state emu_native_state;
+/* A block seen for the first time: fill *out; nonzero: stop before running it. */
+typedef int (*new_block_fn)(uint64_t address, uint32_t size, emu_block *out);
+
+struct emu_native_state {
+    uint64_t insns;         /* instructions retired                                        */
+    uint64_t block_start;   /* the last block charged                                      */
+    uint64_t block_insns;
+    uint64_t take_mask;     /* bit (EL*4 + I*2 + F): an interrupt is taken there           */
+    uint64_t stop_reason;
+    uint64_t poll;          /* nonzero: stop before the next block                         */
+    uint64_t pstate_regid;  /* UC_ARM64_REG_PSTATE                                         */
+    uint64_t el;            /* the current EL: set by Python whenever it moves the core,
+                               re-read from PSTATE while it is EL_UNKNOWN (after an ERET)  */
     uc_reg_read_fn reg_read;
     uc_emu_stop_fn emu_stop;
-    new_block_fn new_block; /* may be NULL                                         */
-    uint64_t *seen;         /* open-addressing set of block addresses; 0 = empty    */
-    uint64_t seen_cap;      /* a power of two                                       */
-    uint64_t seen_count;
-} emu_native_state;
+    new_block_fn new_block;
+    uint64_t fired;         /* watches that stopped the run (bit per watch)                */
+    uint64_t pass_address;  /* let the block at this address run once past its watches    */
+    uint64_t stop_after_pass; /* and then stop before the next block                      */
+    emu_block *prev;        /* last block charged, for its tail; NULL after a redirect     */
+    uint64_t prev_el;
+    emu_block *stop_block;  /* the block a watch stopped before                            */
+    emu_block *last;        /* the last block looked up: a loop skips the table            */
+    uint64_t counting;      /* nonzero: keep per-EL event totals (cycle-approximate mode)  */
+    uint64_t nactive;       /* watch[active[0..nactive)] are armed                         */
+    uint64_t active[NWATCH];
+    uint64_t mispredict_penalty;
+    uint64_t totals[3][NSLOTS];
+    emu_watch watch[NWATCH];
+    uint8_t direction[PRED_ENTRIES];     /* 2-bit saturating counters, 0..3 (>= 2: taken) */
+    uint64_t target[TARGET_ENTRIES][2];  /* (branch pc, last target)                      */
+    emu_block **table;      /* open addressing on (address, size)                          */
+    uint64_t cap;
+    uint64_t count;
+};
 
-static uint64_t slot_of(uint64_t address, uint64_t cap)
+static uint64_t hash_of(uint64_t address, uint64_t size, uint64_t cap)
 {
-    return (address * 0x9E3779B97F4A7C15ull >> 17) & (cap - 1);
+    return ((address ^ (size << 40)) * 0x9E3779B97F4A7C15ull >> 17) & (cap - 1);
 }
 
-static int seen_grow(emu_native_state *s)
+static int table_grow(emu_native_state *s)
 {
-    uint64_t cap = s->seen_cap ? s->seen_cap * 2 : 4096;
-    uint64_t *table = calloc(cap, sizeof *table);
+    uint64_t cap = s->cap ? s->cap * 2 : 4096;
+    emu_block **table = calloc(cap, sizeof *table);
     if (!table)
         return -1;
-    for (uint64_t i = 0; i < s->seen_cap; i++) {
-        uint64_t a = s->seen[i];
-        if (a) {
-            uint64_t j = slot_of(a, cap);
+    for (uint64_t i = 0; i < s->cap; i++) {
+        emu_block *b = s->table[i];
+        if (b) {
+            uint64_t j = hash_of(b->address, b->size, cap);
             while (table[j])
                 j = (j + 1) & (cap - 1);
-            table[j] = a;
+            table[j] = b;
         }
     }
-    free(s->seen);
-    s->seen = table;
-    s->seen_cap = cap;
+    free(s->table);
+    s->table = table;
+    s->cap = cap;
     return 0;
 }
 
-/* Insert `address` (stored +1 so that 0 stays "empty"); returns 1 if it was new. */
-static int seen_insert(emu_native_state *s, uint64_t address)
+static emu_block *table_find(emu_native_state *s, uint64_t address, uint64_t size)
 {
-    uint64_t key = address + 1;
-    if ((s->seen_count + 1) * 10 > s->seen_cap * 7 && seen_grow(s) != 0)
-        return 0;
-    uint64_t j = slot_of(key, s->seen_cap);
-    while (s->seen[j]) {
-        if (s->seen[j] == key)
-            return 0;
-        j = (j + 1) & (s->seen_cap - 1);
+    if (!s->cap)
+        return NULL;
+    for (uint64_t j = hash_of(address, size, s->cap);; j = (j + 1) & (s->cap - 1)) {
+        emu_block *b = s->table[j];
+        if (!b || (b->address == address && b->size == size))
+            return b;
     }
-    s->seen[j] = key;
-    s->seen_count++;
-    return 1;
+}
+
+static int table_insert(emu_native_state *s, emu_block *b)
+{
+    if ((s->count + 1) * 10 > s->cap * 7 && table_grow(s) != 0)
+        return -1;
+    uint64_t j = hash_of(b->address, b->size, s->cap);
+    while (s->table[j])
+        j = (j + 1) & (s->cap - 1);
+    s->table[j] = b;
+    s->count++;
+    return 0;
 }
 
 void emu_native_forget_blocks(emu_native_state *s)
 {
-    free(s->seen);
-    s->seen = NULL;
-    s->seen_cap = 0;
-    s->seen_count = 0;
+    for (uint64_t i = 0; i < s->cap; i++)
+        free(s->table[i]);
+    free(s->table);
+    s->table = NULL;
+    s->cap = s->count = 0;
+    s->prev = s->stop_block = s->last = NULL;
+}
+
+static void stop(void *uc, emu_native_state *s, uint64_t reason)
+{
+    s->stop_reason = reason;
+    s->emu_stop(uc);
+}
+
+/* One event kind from outside a block (a branch outcome): totals and watches. */
+static void charge(emu_native_state *s, uint64_t el, uint64_t slot, uint64_t n)
+{
+    s->totals[el][slot] += n;
+    for (uint64_t i = 0; i < s->nactive; i++) {
+        uint64_t w = s->active[i];
+        emu_watch *x = &s->watch[w];
+        if (x->slot == slot && (x->el_mask >> el & 1)) {
+            if (n >= x->remaining) {
+                x->remaining = 0;
+                s->fired |= 1ull << w;
+            } else {
+                x->remaining -= n;
+            }
+        }
+    }
+}
+
+/* For Python: events that happen outside blocks (exception entry), and events of a block's
+   instructions that did not retire after all (an exception in the middle of it). */
+void emu_charge(emu_native_state *s, uint64_t el, uint64_t slot, uint64_t n)
+{
+    charge(s, el, slot, n);
+}
+
+void emu_uncharge(emu_native_state *s, uint64_t el, uint64_t slot, uint64_t n)
+{
+    s->totals[el][slot] -= n;
+    for (uint64_t i = 0; i < s->nactive; i++) {
+        emu_watch *x = &s->watch[s->active[i]];
+        if (x->slot == slot && (x->el_mask >> el & 1))
+            x->remaining += n;
+    }
+}
+
+/* The previous block ended with a branch whose outcome we now know: it went to `address`. */
+static void charge_tail(emu_native_state *s, const emu_block *p, uint64_t address)
+{
+    uint64_t el = s->prev_el;
+    if (p->tail == TAIL_COND) {
+        int taken = address != p->address + p->size;
+        uint8_t *c = &s->direction[(p->branch_pc >> 2) & (PRED_ENTRIES - 1)];
+        int predicted = *c >= 2;
+        if (taken) {
+            charge(s, el, SLOT_PC_WRITE, 1);
+            charge(s, el, SLOT_CYCLES, p->taken_cycles);
+            if (*c < 3)
+                (*c)++;
+        } else if (*c > 0) {
+            (*c)--;
+        }
+        if (predicted != taken) {
+            charge(s, el, SLOT_BR_MIS_PRED, 1);
+            charge(s, el, SLOT_CYCLES, s->mispredict_penalty);
+        }
+    } else if (p->tail == TAIL_INDIRECT) {
+        uint64_t *t = s->target[(p->branch_pc >> 2) & (TARGET_ENTRIES - 1)];
+        if (t[0] != p->branch_pc || t[1] != address) {
+            charge(s, el, SLOT_BR_MIS_PRED, 1);
+            charge(s, el, SLOT_CYCLES, s->mispredict_penalty);
+            t[0] = p->branch_pc;
+            t[1] = address;
+        }
+    }
+}
+
+/* For Python, before it moves the PC at a block boundary (an interrupt taken between blocks):
+   the previous block's branch went to `address`. */
+void emu_settle(emu_native_state *s, uint64_t address)
+{
+    emu_block *p = s->prev;
+    s->prev = NULL;
+    if (p && s->counting)
+        charge_tail(s, p, address);
 }
 
 void emu_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
 {
     emu_native_state *s = (emu_native_state *)user;
-    uint64_t n = size >> 2;
+    uint64_t pstate = 0, el;
 
     if (address & 3) {
-        s->stop_reason = STOP_PC_ALIGN;
-        s->emu_stop(uc);
+        stop(uc, s, STOP_PC_ALIGN);
         return;
     }
     if (s->poll) {
         s->poll = 0;
-        s->stop_reason = STOP_POLL;
-        s->emu_stop(uc);
+        stop(uc, s, STOP_POLL);
         return;
     }
-    if (s->take_mask) {
-        uint64_t pstate = 0;
+    if (s->take_mask || s->el > 2) {
         s->reg_read(uc, (int)s->pstate_regid, &pstate);
-        unsigned idx = (unsigned)(((pstate >> 2) & 3) << 2 | ((pstate >> 6) & 3));
-        if ((s->take_mask >> idx) & 1) {
-            s->stop_reason = STOP_IRQ;
-            s->emu_stop(uc);
+        s->el = (pstate >> 2) & 3;
+        if (s->take_mask >> (s->el << 2 | ((pstate >> 6) & 3)) & 1) {
+            stop(uc, s, STOP_IRQ);
             return;
         }
     }
-    if (address != s->block_start && s->new_block && seen_insert(s, address) && s->new_block(address, size)) {
-        s->stop_reason = STOP_POLL;
-        s->emu_stop(uc);
-        return;
+    el = s->el;
+    if (s->prev && s->counting) {
+        emu_block *p = s->prev;
+        s->prev = NULL;
+        charge_tail(s, p, address);
+        if (s->fired) {
+            s->stop_block = NULL;
+            stop(uc, s, STOP_WATCH);
+            return;
+        }
     }
-    if (s->insns + n > s->limit) {
-        s->stop_reason = STOP_LIMIT;
-        s->emu_stop(uc);
-        return;
+    emu_block *b = s->last;
+    if (!b || b->address != address || b->size != size)
+        b = table_find(s, address, size);
+    if (!b) {
+        b = calloc(1, sizeof *b);
+        if (!b || table_insert(s, b) != 0) {
+            free(b);
+            stop(uc, s, STOP_POLL);
+            return;
+        }
+        b->address = address;
+        b->size = size;
+        b->ev[0] = size >> 2; /* INST_RETIRED, in case Python fills nothing */
+        b->nz = 1;
+        if (s->new_block && s->new_block(address, size, b)) {
+            stop(uc, s, STOP_POLL);
+            return;
+        }
     }
-    s->insns += n;
+    s->last = b;
+    if (address != s->pass_address) {
+        uint64_t fired = 0;
+        for (uint64_t i = 0; i < s->nactive; i++) {
+            uint64_t w = s->active[i];
+            emu_watch *x = &s->watch[w];
+            if ((x->el_mask >> el & 1) && b->ev[x->slot] >= x->remaining)
+                fired |= 1ull << w;
+        }
+        if (fired) {
+            s->fired |= fired;
+            s->stop_block = b;
+            stop(uc, s, STOP_WATCH);
+            return;
+        }
+    }
+    if (address == s->pass_address) {
+        s->pass_address = NO_ADDRESS;
+        s->poll = s->stop_after_pass;
+        s->stop_after_pass = 0;
+    }
+    if (s->counting) {
+        uint64_t *t = s->totals[el];
+        for (uint32_t i = 0; i < b->nz; i++)
+            t[b->slots[i]] += b->ev[b->slots[i]];
+    }
+    for (uint64_t i = 0; i < s->nactive; i++) {
+        emu_watch *x = &s->watch[s->active[i]];
+        if (x->el_mask >> el & 1) {
+            uint64_t n = b->ev[x->slot];
+            x->remaining = n >= x->remaining ? 0 : x->remaining - n;
+        }
+    }
+    s->fired = 0; /* a watch reached by a block let through (pass_address) is Python's to handle */
+    s->insns += size >> 2;
     s->block_start = address;
-    s->block_insns = n;
+    s->block_insns = size >> 2;
+    s->prev = b->tail ? b : NULL;
+    s->prev_el = el;
+    if (b->ends_in_eret)
+        s->el = EL_UNKNOWN;
 }
 
 static struct PyModuleDef native_module = {

@@ -1,9 +1,9 @@
-"""ctypes face of the native block hook in _native.c.
+"""ctypes face of the native block hook in _native.c (see its header comment).
 
-The hook counts instructions a translated block at a time (AArch64 instructions are 4 bytes,
-so a block of `size` bytes is `size // 4` instructions) and stops Unicorn before a block that
-would cross `limit`, before a block at a misaligned address, before any block while `poll` is set, and before any block whose PSTATE
-(EL, I, F) selects a set bit of `take_mask` (an interrupt is pending and would be taken there).
+The hook keeps per-EL totals of the events instructions generate (`SLOTS`), charged a block at
+a time from records that Python fills the first time a (address, size) block runs, and stops
+the run before a block that would reach a watch, so that the caller can run up to the exact
+instruction (budgets, deadlines, PMU counter overflows).
 """
 
 from __future__ import annotations
@@ -17,39 +17,101 @@ from unicorn import UC_HOOK_BLOCK, Uc
 from unicorn.arm64_const import UC_ARM64_REG_PSTATE
 from unicorn.unicorn_py3.unicorn import uclib
 
+from emu.arch.pmuv3 import INSTRUCTION_EVENTS, Event
 from emu.errors import InternalError
+
+NSLOTS = 16
+NWATCH = 12
+PRED_ENTRIES = 1024
+TARGET_ENTRIES = 256
+NO_ADDRESS = 2**64 - 1
+EL_UNKNOWN = 3
+
+# Slot of each event in the per-block records and per-EL totals. The C side hard-codes the
+# three the branch tail charges (CPU_CYCLES = 1, PC_WRITE_RETIRED = 5, BR_MIS_PRED = 9).
+SLOTS: dict[Event, int] = {event: i for i, event in enumerate(INSTRUCTION_EVENTS)}
+SLOTS[Event.EXC_TAKEN] = len(INSTRUCTION_EVENTS)
+assert len(SLOTS) <= NSLOTS
+assert (SLOTS[Event.INST_RETIRED], SLOTS[Event.CPU_CYCLES], SLOTS[Event.PC_WRITE_RETIRED],
+        SLOTS[Event.BR_MIS_PRED]) == (0, 1, 5, 9)
 
 
 class StopReason(enum.IntEnum):
     NONE = 0
-    LIMIT = 1
+    WATCH = 1
     IRQ = 2
     POLL = 3
     PC_ALIGN = 4
 
 
+class Tail(enum.IntEnum):
+    """What the outcome of a block's last instruction changes (charged at the next block)."""
+
+    NONE = 0
+    COND = 1  # conditional branch: taken or not, predicted or not
+    INDIRECT = 2  # BR, BLR, RET: target predicted or not
+
+
+class NativeBlock(ctypes.Structure):
+    _fields_ = [
+        ("address", ctypes.c_uint64),
+        ("size", ctypes.c_uint64),
+        ("branch_pc", ctypes.c_uint64),
+        ("tail", ctypes.c_uint32),
+        ("ends_in_eret", ctypes.c_uint32),
+        ("taken_cycles", ctypes.c_uint32),
+        ("nz", ctypes.c_uint32),
+        ("ev", ctypes.c_uint32 * NSLOTS),
+        ("slots", ctypes.c_uint8 * NSLOTS),
+    ]
+
+
+class Watch(ctypes.Structure):
+    _fields_ = [
+        ("slot", ctypes.c_uint64),
+        ("el_mask", ctypes.c_uint64),
+        ("remaining", ctypes.c_uint64),
+    ]
+
+
 class NativeState(ctypes.Structure):
-    """Mirror of emu_native_state in _native.c (same order, same widths)."""
+    """Mirror of struct emu_native_state in _native.c (same order, same widths)."""
 
     _fields_ = [
         ("insns", ctypes.c_uint64),
-        ("limit", ctypes.c_uint64),
         ("block_start", ctypes.c_uint64),
         ("block_insns", ctypes.c_uint64),
         ("take_mask", ctypes.c_uint64),
         ("stop_reason", ctypes.c_uint64),
         ("poll", ctypes.c_uint64),
         ("pstate_regid", ctypes.c_uint64),
+        ("el", ctypes.c_uint64),
         ("reg_read", ctypes.c_void_p),
         ("emu_stop", ctypes.c_void_p),
         ("new_block", ctypes.c_void_p),
-        ("seen", ctypes.c_void_p),
-        ("seen_cap", ctypes.c_uint64),
-        ("seen_count", ctypes.c_uint64),
+        ("fired", ctypes.c_uint64),
+        ("pass_address", ctypes.c_uint64),
+        ("stop_after_pass", ctypes.c_uint64),
+        ("prev", ctypes.POINTER(NativeBlock)),
+        ("prev_el", ctypes.c_uint64),
+        ("stop_block", ctypes.POINTER(NativeBlock)),
+        ("last", ctypes.POINTER(NativeBlock)),
+        ("counting", ctypes.c_uint64),
+        ("nactive", ctypes.c_uint64),
+        ("active", ctypes.c_uint64 * NWATCH),
+        ("mispredict_penalty", ctypes.c_uint64),
+        ("totals", (ctypes.c_uint64 * NSLOTS) * 3),
+        ("watch", Watch * NWATCH),
+        ("direction", ctypes.c_uint8 * PRED_ENTRIES),
+        ("target", (ctypes.c_uint64 * 2) * TARGET_ENTRIES),
+        ("table", ctypes.c_void_p),
+        ("cap", ctypes.c_uint64),
+        ("count", ctypes.c_uint64),
     ]
 
 
-NewBlock = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_uint32)
+NewBlock = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(NativeBlock))
+NewBlockHandler = Callable[[int, int, NativeBlock], bool]
 
 
 def _library() -> ctypes.CDLL:
@@ -65,19 +127,20 @@ def _library() -> ctypes.CDLL:
 class BlockCounter:
     """Installs the native UC_HOOK_BLOCK on one Unicorn engine and exposes its state.
 
-    `on_new_block(address, size)` runs in Python the first time a block address executes (a
-    translation-time decode, in effect); returning True stops the run before that block, so
-    that hooks it added take effect when the block is translated again."""
+    `on_new_block(address, size, record)` runs in Python the first time a (address, size)
+    block executes: it fills `record` (events, tail) and returns True to stop the run before
+    the block (so that hooks it added take effect when the block is translated again)."""
 
-    def __init__(self, uc: Uc, on_new_block: Callable[[int, int], bool] | None = None) -> None:
+    def __init__(self, uc: Uc, on_new_block: NewBlockHandler | None = None) -> None:
         self._lib = _library()
         self.state = NativeState()
-        self.state.limit = 2**64 - 1
         self.state.pstate_regid = UC_ARM64_REG_PSTATE
+        self.state.pass_address = NO_ADDRESS
+        self.state.el = EL_UNKNOWN
         self.state.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
         self.state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
         if on_new_block is not None:
-            self._new_block = NewBlock(lambda address, size: int(bool(on_new_block(address, size))))
+            self._new_block = NewBlock(lambda address, size, record: int(bool(on_new_block(address, size, record[0]))))
             self.state.new_block = ctypes.cast(self._new_block, ctypes.c_void_p).value
         self._handle = ctypes.c_size_t()
         hook = ctypes.cast(self._lib.emu_block_hook, ctypes.c_void_p)
@@ -94,12 +157,23 @@ class BlockCounter:
             lib.emu_native_forget_blocks(ctypes.byref(self.state))
 
     def forget_blocks(self) -> None:
-        """Treat every block as new again (after a reset or a change to the code in RAM)."""
+        """Drop every block record (after the code in RAM changed)."""
         self._lib.emu_native_forget_blocks(ctypes.byref(self.state))
 
     @property
     def insns(self) -> int:
         return self.state.insns
+
+    def total(self, el: int, slot: int) -> int:
+        return self.state.totals[el][slot]
+
+    def charge(self, el: int, slot: int, n: int) -> None:
+        """Charge events that happen outside blocks (exception entry), watches included."""
+        self._lib.emu_charge(ctypes.byref(self.state), ctypes.c_uint64(el), ctypes.c_uint64(slot), ctypes.c_uint64(n))
+
+    def uncharge(self, el: int, slot: int, n: int) -> None:
+        """Take back events of instructions that were charged but did not retire."""
+        self._lib.emu_uncharge(ctypes.byref(self.state), ctypes.c_uint64(el), ctypes.c_uint64(slot), ctypes.c_uint64(n))
 
     def take_stop_reason(self) -> StopReason:
         """Why the hook stopped the last run (and forget it)."""
@@ -107,11 +181,25 @@ class BlockCounter:
         self.state.stop_reason = StopReason.NONE
         return reason
 
-    def unretire_tail(self, pc: int) -> None:
-        """A synchronous exception or abort ended the current block at `pc` (the address after
-        the last instruction that retired): take back the block's instructions that did not run."""
-        start, n = self.state.block_start, self.state.block_insns
-        if start <= pc <= start + 4 * n:
-            ran = (pc - start) // 4
-            self.state.insns -= n - ran
-            self.state.block_insns = ran
+    def take_fired(self) -> int:
+        fired = self.state.fired
+        self.state.fired = 0
+        return fired
+
+    def set_watches(self, watches: dict[int, tuple[int, int, int]]) -> None:
+        """Arm exactly these watches: {index: (slot, el_mask, remaining)}."""
+        for n, (index, (slot, el_mask, remaining)) in enumerate(sorted(watches.items())):
+            w = self.state.watch[index]
+            w.slot, w.el_mask, w.remaining = slot, el_mask, remaining
+            self.state.active[n] = index
+        self.state.nactive = len(watches)
+
+    def settle(self, address: int) -> None:
+        """At a block boundary, before Python moves the PC: the previous block went to `address`."""
+        self._lib.emu_settle(ctypes.byref(self.state), ctypes.c_uint64(address))
+
+    def redirect(self) -> None:
+        """Python changed the PC (an exception, a call answered): the previous block's branch
+        outcome is not to be charged, and the EL must be read again."""
+        self.state.prev = None
+        self.state.el = EL_UNKNOWN

@@ -1,0 +1,87 @@
+"""Block records: what each translated block contributes to the event totals, decoded once.
+
+The first time a (address, size) block runs, the native hook asks `BlockTiming.fill` for its
+record: the static events of its instructions (INST_RETIRED, CPU_CYCLES from the cost model,
+loads, stores, branches...) and what its last instruction's outcome changes (a conditional or
+indirect branch). The per-instruction prefix sums stay here in Python, for the two places that
+need to look inside a block: an exception in the middle of it (take back what did not retire)
+and a watch reached inside it (find the exact instruction).
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+from unicorn import Uc, UcError
+
+from emu.arch.decode import ERET
+from emu.arch.pmuv3 import Event
+from emu.timing.native import NSLOTS, SLOTS, NativeBlock, Tail
+
+_INST, _CYCLES, _SPEC = SLOTS[Event.INST_RETIRED], SLOTS[Event.CPU_CYCLES], SLOTS[Event.INST_SPEC]
+
+
+@dataclass(frozen=True)
+class DecodedBlock:
+    """Per-slot prefix sums: prefix[slot][k] = events of the first k instructions."""
+
+    address: int
+    size: int
+    prefix: tuple[tuple[int, ...], ...]
+
+    @property
+    def n(self) -> int:
+        return self.size // 4
+
+    def static(self, slot: int) -> int:
+        return self.prefix[slot][-1]
+
+    def first_crossing(self, slot: int, remaining: int) -> int:
+        """The fewest leading instructions whose `slot` events reach `remaining` (0 if it is 0;
+        the whole block if they never do)."""
+        row = self.prefix[slot]
+        for k, total in enumerate(row):
+            if total >= remaining:
+                return k
+        return self.n
+
+
+class BlockTiming:
+    """Decodes blocks for the native hook and remembers them."""
+
+    def __init__(self, uc: Uc) -> None:
+        self._uc = uc
+        self._blocks: dict[tuple[int, int], DecodedBlock] = {}
+
+    def get(self, address: int, size: int) -> DecodedBlock | None:
+        return self._blocks.get((address, size))
+
+    def fill(self, address: int, size: int, record: NativeBlock) -> DecodedBlock:
+        """Decode the block and write its record for the native hook."""
+        n = size // 4
+        try:
+            _words = struct.unpack(f"<{n}I", bytes(self._uc.mem_read(address, 4 * n)))
+        except UcError:
+            _words = ()
+        per_insn = [[0] * NSLOTS for _ in range(n)]
+        for row in per_insn:
+            row[_INST] = row[_CYCLES] = row[_SPEC] = 1
+        prefix = []
+        for slot in range(NSLOTS):
+            sums = [0]
+            for row in per_insn:
+                sums.append(sums[-1] + row[slot])
+            prefix.append(tuple(sums))
+        block = DecodedBlock(address, size, tuple(prefix))
+        nonzero = [slot for slot in range(NSLOTS) if block.static(slot)]
+        for slot in range(NSLOTS):
+            record.ev[slot] = block.static(slot)
+        for i, slot in enumerate(nonzero):
+            record.slots[i] = slot
+        record.nz = len(nonzero)
+        record.tail = Tail.NONE
+        record.ends_in_eret = int(bool(_words) and _words[-1] == ERET)
+        record.branch_pc = address + size - 4
+        self._blocks[(address, size)] = block
+        return block
