@@ -23,13 +23,21 @@ from emu.board.pl011 import PL011
 from emu.bus import Bus
 from emu.core.cpu import Cpu
 from emu.core.exceptions import GuestExit, Taken, write_exit_registers
+from emu.arch import decode
+from emu.arch.pmuv3 import Event
+from emu.core import syndromes as syn
 from emu.core.processor import CallRoute, Processor
 from emu.errors import GuestHalted, ImageDoesNotFit, UsageError
 from emu.events import EventStream
 from emu.hyp import Hypervisor
 from emu.irq import IrqLine
+from emu.pmu import Pmu
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
+from emu.sysreg import router
+from emu.sysreg.desc import AccessContext
+from emu.sysreg.registry import Registry
+from emu.timing.native import SLOTS, BlockCounter
 
 DEFAULT_MAX_INSNS = 1_000_000_000
 
@@ -40,6 +48,16 @@ class RunResult:
     reason: str  # "system-off", "system-reset", "semihosting-exit"
     insns: int
     console: bytes
+
+
+class CoreEvents:
+    """The PMU's EventSource: the native hook's per-EL totals."""
+
+    def __init__(self, counter: BlockCounter) -> None:
+        self._totals = counter.state.totals
+
+    def total(self, el: int, event: int) -> int:
+        return int(self._totals[el][SLOTS[Event(event)]])
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,7 @@ class Machine:
         console: Callable[[bytes], None] | None = None,
         no_reboot: bool = False,
         bootargs: str = "",
+        pmu_counters: int = 6,
     ) -> None:
         if el not in (1, 2):
             raise UsageError(f"--el must be 1 or 2, not {el}")
@@ -87,6 +106,12 @@ class Machine:
         self.bus = Bus(self.uc)
         self.uart = PL011(self._console_write)
         self.bus.attach(virt.UART0_BASE, virt.UART0_SIZE, "pl011", self.uart)
+        # PMU overflow request, PPI 7 (INTID 23): observable here until the GIC connects it.
+        self.pmu_irq = IrqLine("PMU overflow")
+        self.pmu = Pmu(CoreEvents(self.processor.counter), self.pmu_irq, n=pmu_counters)
+        self.sysregs = Registry(self.pmu.sysregs)
+        self.processor.instrument.python_registers = {reg.encoding for reg in self.sysregs}
+        self.processor.watch_source = self._pmu_watches
         self._image: Image | None = None
         self._finish: _Finish | None = None
         self._reset_requested = False
@@ -126,6 +151,8 @@ class Machine:
             self.uc.mem_write(addr, data)
         self.uc.mem_write(self.dtb_address, self.dtb)
         self.processor.reset(self._image.entry, self.start_el)
+        self.pmu.sync()  # events before the reset must not count after it
+        self.pmu.reset()
         self.cpu.set_x(0, self.dtb_address)
         if self.hypervisor is not None:
             self.hypervisor.reset()
@@ -190,6 +217,17 @@ class Machine:
         if out.x0 is not None:
             cpu.set_x(0, out.x0)
         cpu.pc = cpu.pc + 4
+
+    def system_register(self, ctx: syn.Context, insn: decode.SysInsn, value: int) -> router.Outcome:
+        """An access to a register emulated in Python, through the sysreg router."""
+        access = AccessContext(ctx.el, insn.is_read, ctx.hcr, self.pmu.mdcr_el2)
+        return router.access(self.sysregs, insn.encoding, access, value)
+
+    def _pmu_watches(self) -> list[tuple[int, int, int]]:
+        """Bring the counters up to date (flagging any overflow reached), then say how far each
+        is from its next overflow."""
+        self.pmu.sync()
+        return [(w.event, w.el_mask, w.remaining) for w in self.pmu.watches()]
 
     # -- firmware services ---------------------------------------------------------------------
     def is_psci_call(self) -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import struct
-from typing import Protocol
+from typing import Callable, Protocol
 
 from capstone import CS_ARCH_ARM64, CS_MODE_ARM, Cs
 from unicorn import UC_HOOK_CODE, UC_HOOK_INSN, UC_HOOK_INTR, UC_HOOK_MEM_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_UNMAPPED, Uc, UcError
@@ -23,14 +23,14 @@ from emu.arch import decode
 from emu.arch import pstate as ps
 from emu.arch import sysregs as sr
 from emu.core import syndromes as syn
-from emu.core.alignment import SpAlignmentChecker
+from emu.core.instrument import Instrumenter
 from emu.core.cpu import Cpu
 from emu.core.exceptions import GuestExit, Kind, Taken, interrupt_taken, physical_interrupt_target, take_exception
 from emu.errors import AArch32Unsupported, EmuError, ExceptionLoop, InternalError
 from emu.events import EventStream
 from emu.irq import IrqLine
 from emu.arch.pmuv3 import Event
-from emu.timing.blocks import BlockTiming
+from emu.timing.blocks import BlockTiming, DecodedBlock
 from emu.timing.native import EL_UNKNOWN, NO_ADDRESS, SLOTS, BlockCounter, NativeBlock, StopReason
 
 UNTIL = 0xFFFF_FFFF_FFFF_FFFF  # an odd address: never a PC, so Unicorn never stops on it by itself
@@ -45,6 +45,17 @@ class CallRoute(enum.Enum):
     ARCHITECTURAL = "architectural"  # take the exception (to EL1/EL2 vectors or the Python EL2)
     ANSWERED = "answered"  # firmware answered it (PSCI); go on after the call
     UNDEFINED = "undefined"  # no one implements the target EL: UNDEFINED instruction
+
+
+class AccessOutcome(Protocol):
+    """What the sysreg router answers: a decision named OK, TRAP_EL1, TRAP_EL2 or UNDEFINED,
+    and the value read (for an OK read)."""
+
+    @property
+    def decision(self) -> enum.Enum: ...
+
+    @property
+    def value(self) -> int: ...
 
 
 class Platform(Protocol):
@@ -62,6 +73,10 @@ class Platform(Protocol):
         """An exception targets EL2: True if a Python EL2 took it instead of VBAR_EL2."""
         ...
 
+    def system_register(self, ctx: syn.Context, insn: decode.SysInsn, value: int) -> AccessOutcome:
+        """An access to a register in `Processor.instrument.python_registers`, at `ctx`."""
+        ...
+
 
 class Stop(enum.Enum):
     """Why `Processor.run` returned, for the run loop."""
@@ -73,6 +88,12 @@ class Stop(enum.Enum):
 
 
 ALL_ELS = 0b111
+FIRST_SOURCE_WATCH = 2  # watch indices below are the run loop's (budget, deadline)
+_INSNS = SLOTS[Event.INST_RETIRED]
+
+
+def no_watches() -> list[tuple[int, int, int]]:
+    return []
 
 
 class Processor:
@@ -88,12 +109,15 @@ class Processor:
         self.fiq = IrqLine("nFIQ")
         self.irq.connect(lambda _level: self.update_take_mask())
         self.fiq.connect(lambda _level: self.update_take_mask())
-        self.sp_alignment = SpAlignmentChecker(self.uc, self._sp_alignment_fault)
+        self.instrument = Instrumenter(self.uc, self._sp_alignment_fault, self._system_register)
         self.timing = BlockTiming(self.uc)
         self.counter = BlockCounter(self.uc, self._on_new_block)
         self.counter.state.counting = 1
         self.fired = 0
         self._aborted = False
+        self._stops: dict[int, int] = {}
+        # (event, EL mask, remaining) of each further watch, e.g. the PMU's next overflows.
+        self.watch_source: Callable[[], list[tuple[int, int, int]]] = no_watches
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
         self.uc.hook_add(UC_HOOK_MEM_UNMAPPED, self._on_unmapped)
         self.uc.hook_add(UC_HOOK_INSN, self._on_msr, None, 1, 0, UC_ARM64_INS_MSR)
@@ -116,11 +140,13 @@ class Processor:
         self.update_take_mask()
 
     # -- running -------------------------------------------------------------------------------
-    def run(self, watches: dict[int, tuple[int, int, int]]) -> Stop:
-        """Run from the PC until something needs the run loop. `watches` maps a watch index to
-        (event slot, EL mask, remaining events): the run stops right after the instruction that
-        reaches `remaining` (Stop.WATCH, with `fired` holding the indices reached)."""
-        self.counter.set_watches(watches)
+    def run(self, stops: dict[int, int]) -> Stop:
+        """Run from the PC until something needs the run loop. `stops` maps a watch index to an
+        instruction count: the run stops right after the instruction that brings the count
+        there (Stop.WATCH, with `fired` holding the indices reached). The `watch_source`
+        (the PMU's next overflows) is armed from index FIRST_SOURCE_WATCH on."""
+        self._stops = stops
+        self.rearm()
         self.update_take_mask()
         self._halted = False
         self._start(self.cpu.pc)
@@ -140,6 +166,15 @@ class Processor:
         elif reason is StopReason.NONE:
             return self._after_unicorn_returned()
         return Stop.AGAIN
+
+    def rearm(self) -> None:
+        """Arm the watches again: after every stop, and whenever Python changed what they
+        depend on (a PMU register written)."""
+        insns = self.insns
+        watches = {i: (_INSNS, ALL_ELS, max(0, at - insns)) for i, at in self._stops.items()}
+        for i, (event, el_mask, remaining) in enumerate(self.watch_source(), FIRST_SOURCE_WATCH):
+            watches[i] = (SLOTS[Event(event)], el_mask, remaining)
+        self.counter.set_watches(watches)
 
     def _start(self, begin: int, until: int = UNTIL) -> None:
         """One emu_start, with unmapped accesses turned into aborts and hook errors kept."""
@@ -228,22 +263,20 @@ class Processor:
         self.events.publish("cpu.wfi", self.insns, pc=self.cpu.pc - 4)
         return Stop.WFI
 
-    def _unretire(self, pc: int) -> None:
-        """A synchronous exception ended the current block at `pc` (the address after the last
-        instruction that retired): take back the events of the instructions that did not run,
-        and forget the block's branch outcome (its last instruction did not execute)."""
+    def _unretire(self, pc: int) -> DecodedBlock | None:
+        """The current block stopped at `pc` (the address after the last instruction that
+        retired: an exception in the middle, or Python taking over the instruction at `pc`):
+        take back the events of the instructions that did not run, and forget the block's
+        branch outcome (its last instruction did not execute). Returns the block."""
         state = self.counter.state
         start, n = state.block_start, state.block_insns
+        block = None
         if start <= pc <= start + 4 * n:
-            ran = (pc - start) // 4
-            info = self.timing.get(start, 4 * n)
-            if info is not None and ran < n:
-                for slot, row in enumerate(info.prefix):
-                    if row[n] != row[ran]:
-                        self.counter.uncharge(state.prev_el, slot, row[n] - row[ran])
-            state.insns -= n - ran
-            state.block_insns = ran
+            block = self.timing.get(start, 4 * n)
+            if block is not None and pc < start + 4 * n:
+                self.counter.unretire((pc - start) // 4, block.table)
         self.counter.redirect()
+        return block
 
     # -- interrupts ----------------------------------------------------------------------------
     def hcr(self) -> int:
@@ -353,10 +386,32 @@ class Processor:
         translation-time checkers see it."""
         try:
             self.timing.fill(address, size, record)
-            return self.sp_alignment.on_new_block(address, size)
+            return self.instrument.on_new_block(address, size)
         except Exception as err:  # never let an exception die inside the ctypes callback
             self.fail(InternalError(f"while decoding the block at 0x{address:x}: {err!r}"))
             return True
+
+    def _system_register(self, pc: int, insn: decode.SysInsn) -> None:
+        """From a code hook before an MRS/MSR/SYS to a Python register: take back what the block
+        charged from this instruction on (a PMU read must see only what retired before it), ask
+        the platform (the sysreg router), then either retire the instruction and step over it,
+        or take the trap."""
+        block = self._unretire(pc)
+        ctx = self._context()
+        value = 0 if insn.is_read else self.cpu.x(insn.rt)
+        try:
+            outcome = self._platform.system_register(ctx, insn, value)
+            if outcome.decision.name == "OK":
+                if insn.is_read:
+                    self.cpu.set_x(insn.rt, outcome.value)
+                if block is not None:
+                    self.counter.retire_to((pc - block.address) // 4 + 1, block.table)
+                self.cpu.pc = pc + 4
+                self.rearm()
+            else:
+                self._take_sync(syn.refused_system_access(ctx, pc, insn, outcome.decision))
+        except EmuError as err:
+            self.fail(err)
 
     def _sp_alignment_fault(self, pc: int) -> None:
         """From a code hook before the load/store runs: the PC write abandons the instruction."""

@@ -7,6 +7,7 @@ here (emu.arch.decode) and the routing rules of the Arm ARM are applied (D1.3.2;
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from emu.arch import decode
@@ -58,6 +59,15 @@ def system_access(ctx: Context, pc: int, insn: decode.SysInsn) -> Sync:
             iss = iss_sys64(insn.op0, insn.op1, insn.crn, insn.crm, insn.op2, insn.rt, insn.is_read)
             return Sync(2, syndrome(EC.SYS64, iss), pc)
     return undefined(ctx, pc)
+
+
+def refused_system_access(ctx: Context, pc: int, insn: decode.SysInsn, decision: enum.Enum) -> Sync:
+    """A Python register's access check said TRAP_EL1, TRAP_EL2 (EC 0x18 with the full ISS,
+    ELR = the instruction) or UNDEFINED (EC 0x00 at the routed EL)."""
+    if decision.name == "UNDEFINED":
+        return undefined(ctx, pc)
+    iss = iss_sys64(insn.op0, insn.op1, insn.crn, insn.crm, insn.op2, insn.rt, insn.is_read)
+    return Sync(2 if decision.name == "TRAP_EL2" else 1, syndrome(EC.SYS64, iss), pc)
 
 
 def wfx_trap(ctx: Context, pc: int, ti: int, sctlr_el1: int) -> Sync | None:

@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from typing import Callable
 
-from emu.arch.pmuv3 import Event
-from emu.core.processor import ALL_ELS, Processor, Stop
+from emu.core.processor import Processor, Stop
 from emu.errors import BudgetExhausted, GuestHalted
 from emu.sched.deadlines import NEVER, Deadlines
-from emu.timing.native import SLOTS
 
-BUDGET, DEADLINE = 0, 1  # watch indices; the PMU's counters use the ones above
-_INSNS = SLOTS[Event.INST_RETIRED]
+BUDGET, DEADLINE = 0, 1  # watch indices; the processor's watch source uses the ones above
 
 
 def run(processor: Processor, deadlines: Deadlines, max_insns: int, done: Callable[[], bool]) -> None:
@@ -21,11 +18,11 @@ def run(processor: Processor, deadlines: Deadlines, max_insns: int, done: Callab
     event that cannot come, or whatever error the processor recorded. Deadlines fire right
     after the instruction that brings the count to their time."""
     while True:
-        watches = {BUDGET: (_INSNS, ALL_ELS, max(0, max_insns - processor.insns))}
+        stops = {BUDGET: max_insns}
         next_deadline = deadlines.next_due()
         if next_deadline != NEVER:
-            watches[DEADLINE] = (_INSNS, ALL_ELS, max(0, next_deadline - processor.insns))
-        stop = processor.run(watches)
+            stops[DEADLINE] = next_deadline
+        stop = processor.run(stops)
         if processor.error is not None:
             raise processor.error
         if done():

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 
 #define NSLOTS 16
-#define NWATCH 12
+#define NWATCH 40
 #define PRED_ENTRIES 1024
 #define TARGET_ENTRIES 256
 #define NO_ADDRESS UINT64_MAX
@@ -187,6 +187,37 @@ void emu_uncharge(emu_native_state *s, uint64_t el, uint64_t slot, uint64_t n)
         if (x->slot == slot && (x->el_mask >> el & 1))
             x->remaining += n;
     }
+}
+
+/* For Python: the last block charged stopped after `ran` of its instructions (an exception
+   in the middle, or Python moving the PC past a hooked instruction). `prefix` holds the
+   block's per-instruction prefix sums, (n + 1) rows of NSLOTS: take back rows n - ran. */
+void emu_unretire(emu_native_state *s, uint64_t ran, const uint32_t *prefix)
+{
+    uint64_t n = s->block_insns;
+    if (ran >= n)
+        return;
+    const uint32_t *all = prefix + n * NSLOTS, *done = prefix + ran * NSLOTS;
+    for (int slot = 0; slot < NSLOTS; slot++)
+        if (all[slot] != done[slot])
+            emu_uncharge(s, s->prev_el, slot, all[slot] - done[slot]);
+    s->insns -= n - ran;
+    s->block_insns = ran;
+}
+
+/* For Python: the last block charged has now retired its first `k` instructions (after an
+   unretire, an instruction Python completed itself). */
+void emu_retire_to(emu_native_state *s, uint64_t k, const uint32_t *prefix)
+{
+    uint64_t n = s->block_insns;
+    if (k <= n)
+        return;
+    const uint32_t *to = prefix + k * NSLOTS, *from = prefix + n * NSLOTS;
+    for (int slot = 0; slot < NSLOTS; slot++)
+        if (to[slot] != from[slot])
+            charge(s, s->prev_el, slot, to[slot] - from[slot]);
+    s->insns += k - n;
+    s->block_insns = k;
 }
 
 /* The previous block ended with a branch whose outcome we now know: it went to `address`. */

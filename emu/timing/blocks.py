@@ -10,8 +10,9 @@ and a watch reached inside it (find the exact instruction).
 
 from __future__ import annotations
 
+import ctypes
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from unicorn import Uc, UcError
 
@@ -29,6 +30,15 @@ class DecodedBlock:
     address: int
     size: int
     prefix: tuple[tuple[int, ...], ...]
+    table: ctypes.Array[ctypes.c_uint32] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        rows = self.n + 1
+        table = (ctypes.c_uint32 * (rows * NSLOTS))()
+        for slot, sums in enumerate(self.prefix):
+            for k, total in enumerate(sums):
+                table[k * NSLOTS + slot] = total
+        object.__setattr__(self, "table", table)  # the native hook's view (emu_unretire)
 
     @property
     def n(self) -> int:

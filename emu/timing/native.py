@@ -21,7 +21,7 @@ from emu.arch.pmuv3 import INSTRUCTION_EVENTS, Event
 from emu.errors import InternalError
 
 NSLOTS = 16
-NWATCH = 12
+NWATCH = 40
 PRED_ENTRIES = 1024
 TARGET_ENTRIES = 256
 NO_ADDRESS = 2**64 - 1
@@ -193,6 +193,15 @@ class BlockCounter:
             w.slot, w.el_mask, w.remaining = slot, el_mask, remaining
             self.state.active[n] = index
         self.state.nactive = len(watches)
+
+    def unretire(self, ran: int, prefix: ctypes.Array[ctypes.c_uint32]) -> None:
+        """The last block charged stopped after `ran` instructions; `prefix` is its (n + 1) x
+        NSLOTS table of prefix sums."""
+        self._lib.emu_unretire(ctypes.byref(self.state), ctypes.c_uint64(ran), prefix)
+
+    def retire_to(self, k: int, prefix: ctypes.Array[ctypes.c_uint32]) -> None:
+        """The last block charged has retired its first `k` instructions (Python completed one)."""
+        self._lib.emu_retire_to(ctypes.byref(self.state), ctypes.c_uint64(k), prefix)
 
     def settle(self, address: int) -> None:
         """At a block boundary, before Python moves the PC: the previous block went to `address`."""
