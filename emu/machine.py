@@ -55,9 +55,10 @@ class CoreEvents:
 
     def __init__(self, counter: BlockCounter) -> None:
         self._totals = counter.state.totals
+        self._slot = {int(event): slot for event, slot in SLOTS.items()}
 
     def total(self, el: int, event: int) -> int:
-        return int(self._totals[el][SLOTS[Event(event)]])
+        return int(self._totals[el][self._slot[event]])
 
 
 @dataclass(frozen=True)

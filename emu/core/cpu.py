@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+import ctypes
 import struct
 
 from unicorn import UC_ARCH_ARM64, UC_MODE_ARM, Uc, UcError
 from unicorn import arm64_const as r
+from unicorn.unicorn_py3.unicorn import uclib
 
 from emu.arch import pstate as ps
 from emu.arch import sysregs as sr
@@ -24,12 +26,36 @@ _SP_BANK = {0: r.UC_ARM64_REG_SP_EL0, 1: r.UC_ARM64_REG_SP_EL1, 2: r.UC_ARM64_RE
 RESET_PSTATE = {2: ps.DAIF | ps.mode(2, True), 1: ps.DAIF | ps.mode(1, True)}
 
 
+class _CpReg(ctypes.Structure):
+    """uc_arm64_cp_reg (unicorn/arm64.h), in Unicorn's field order."""
+
+    _fields_ = [("crn", ctypes.c_uint32), ("crm", ctypes.c_uint32), ("op0", ctypes.c_uint32),
+                ("op1", ctypes.c_uint32), ("op2", ctypes.c_uint32), ("val", ctypes.c_uint64)]
+
+
 class Cpu:
     """One AArch64 core on a Unicorn engine: registers, PSTATE with banked SPs, system registers."""
 
     def __init__(self) -> None:
         # Unicorn's default AArch64 model is a Cortex-A72; the platform is a Cortex-A57.
         self.uc = Uc(UC_ARCH_ARM64, UC_MODE_ARM, cpu=r.UC_CPU_ARM64_A57)  # type: ignore[call-arg]  # mypy reads the py2 shim
+        # Register accesses from hooks are the hot part of every Python path: call the library
+        # directly with preallocated buffers (the binding's reg_read costs several times more).
+        self._uch = self.uc._uch
+        self._word = ctypes.c_uint64()
+        self._word_ref = ctypes.byref(self._word)
+        self._cp = _CpReg()
+        self._cp_ref = ctypes.byref(self._cp)
+        self._read = uclib.uc_reg_read
+        self._write = uclib.uc_reg_write
+
+    def _get(self, regid: int) -> int:
+        self._read(self._uch, regid, self._word_ref)
+        return self._word.value
+
+    def _set(self, regid: int, value: int) -> None:
+        self._word.value = value & 0xFFFF_FFFF_FFFF_FFFF
+        self._write(self._uch, regid, self._word_ref)
 
     def reset(self, entry: int, el: int) -> None:
         """Architectural reset as PLATFORM.md gives it: PC = entry, ELxh with DAIF masked, X0-X30 = 0.
@@ -48,28 +74,28 @@ class Cpu:
     # -- general registers -------------------------------------------------------------------
     def x(self, n: int) -> int:
         """X<n>; X31 reads as zero (XZR) here, use `sp` for the stack pointer."""
-        return 0 if n == 31 else self.uc.reg_read(_X[n])
+        return 0 if n == 31 else self._get(_X[n])
 
     def set_x(self, n: int, value: int) -> None:
         if n != 31:
-            self.uc.reg_write(_X[n], value & 0xFFFF_FFFF_FFFF_FFFF)
+            self._set(_X[n], value)
 
     @property
     def pc(self) -> int:
-        return self.uc.reg_read(r.UC_ARM64_REG_PC)
+        return self._get(r.UC_ARM64_REG_PC)
 
     @pc.setter
     def pc(self, value: int) -> None:
-        self.uc.reg_write(r.UC_ARM64_REG_PC, value)
+        self._set(r.UC_ARM64_REG_PC, value)
 
     @property
     def sp(self) -> int:
-        return self.uc.reg_read(r.UC_ARM64_REG_SP)
+        return self._get(r.UC_ARM64_REG_SP)
 
     # -- PSTATE --------------------------------------------------------------------------------
     @property
     def pstate(self) -> int:
-        return self.uc.reg_read(r.UC_ARM64_REG_PSTATE)
+        return self._get(r.UC_ARM64_REG_PSTATE)
 
     @property
     def el(self) -> int:
@@ -82,10 +108,10 @@ class Cpu:
         old_bank = ps.el_of(old) if old & ps.SP_SEL else 0
         new_bank = ps.el_of(new) if new & ps.SP_SEL else 0
         if old_bank != new_bank:
-            self.uc.reg_write(_SP_BANK[old_bank], self.uc.reg_read(r.UC_ARM64_REG_SP))
-        self.uc.reg_write(r.UC_ARM64_REG_PSTATE, new)
+            self._set(_SP_BANK[old_bank], self._get(r.UC_ARM64_REG_SP))
+        self._set(r.UC_ARM64_REG_PSTATE, new)
         if old_bank != new_bank:
-            self.uc.reg_write(r.UC_ARM64_REG_SP, self.uc.reg_read(_SP_BANK[new_bank]))
+            self._set(r.UC_ARM64_REG_SP, self._get(_SP_BANK[new_bank]))
         self._rebuild_flags()
 
     def _rebuild_flags(self) -> None:
@@ -94,12 +120,16 @@ class Cpu:
 
     # -- system registers ----------------------------------------------------------------------
     def read_sysreg(self, enc: sr.Encoding) -> int:
-        op0, op1, crn, crm, op2 = enc
-        return self.uc.reg_read(r.UC_ARM64_REG_CP_REG, (crn, crm, op0, op1, op2))
+        cp = self._cp
+        cp.op0, cp.op1, cp.crn, cp.crm, cp.op2 = enc
+        self._read(self._uch, r.UC_ARM64_REG_CP_REG, self._cp_ref)
+        return cp.val
 
     def write_sysreg(self, enc: sr.Encoding, value: int) -> None:
-        op0, op1, crn, crm, op2 = enc
-        self.uc.reg_write(r.UC_ARM64_REG_CP_REG, (crn, crm, op0, op1, op2, value & 0xFFFF_FFFF_FFFF_FFFF))
+        cp = self._cp
+        cp.op0, cp.op1, cp.crn, cp.crm, cp.op2 = enc
+        cp.val = value & 0xFFFF_FFFF_FFFF_FFFF
+        self._write(self._uch, r.UC_ARM64_REG_CP_REG, self._cp_ref)
 
     # -- memory --------------------------------------------------------------------------------
     def read_u32(self, addr: int) -> int | None:

@@ -12,11 +12,13 @@ Only those instructions pay a Python call; the block is translated again so the 
 
 from __future__ import annotations
 
+import ctypes
 import struct
 from typing import Callable
 
 from unicorn import UC_HOOK_CODE, Uc, UcError
 from unicorn.arm64_const import UC_ARM64_REG_CP_REG, UC_ARM64_REG_PSTATE, UC_ARM64_REG_SP
+from unicorn.unicorn_py3.unicorn import uclib
 
 from emu.arch import decode
 from emu.arch.sysregs import Encoding
@@ -28,18 +30,25 @@ _SCTLR_EL2 = (1, 0, 3, 4, 0)
 _CHECK_BIT = {0: (_SCTLR_EL1, SCTLR_SA0), 1: (_SCTLR_EL1, SCTLR_SA), 2: (_SCTLR_EL2, SCTLR_SA)}
 
 SysregAccess = Callable[[int, decode.SysInsn], None]
+# void (*uc_cb_hookcode_t)(uc_engine *uc, uint64_t address, uint32_t size, void *user_data)
+_CodeHook = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_void_p)
 
 
 class Instrumenter:
     """Puts code hooks on SP-based loads/stores and on accesses to Python system registers."""
 
-    def __init__(self, uc: Uc, sp_fault: Callable[[int], None], sysreg_access: SysregAccess) -> None:
+    def __init__(self, uc: Uc, sp_fault: Callable[[int], None], sysreg_access: SysregAccess,
+                 on_error: Callable[[BaseException], None]) -> None:
         self._uc = uc
         self._sp_fault = sp_fault  # takes the SP alignment fault at this PC
         self._sysreg_access = sysreg_access  # performs the access at this PC
         self._hooked: set[int] = set()
         self._sys_at: dict[int, decode.SysInsn] = {}
         self.python_registers: set[Encoding] = set()
+        self._on_error = on_error
+        # The system-register hook is registered with the library directly: the binding's
+        # callback wrapper costs about a microsecond per call on a path that wants a few.
+        self._sysreg_hook = _CodeHook(self._system_register)
 
     def on_new_block(self, address: int, size: int) -> bool:
         """Hook what needs hooking in a block seen for the first time; True if a hook was added
@@ -60,7 +69,11 @@ class Instrumenter:
                 if sys_insn is None or sys_insn.encoding not in self.python_registers:
                     continue
                 self._sys_at[pc] = sys_insn
-                self._uc.hook_add(UC_HOOK_CODE, self._system_register, None, pc, pc)
+                handle = ctypes.c_size_t()
+                status = uclib.uc_hook_add(self._uc._uch, ctypes.byref(handle), UC_HOOK_CODE,
+                                           ctypes.cast(self._sysreg_hook, ctypes.c_void_p), None, pc, pc)
+                if status:
+                    raise UcError(status)
             self._hooked.add(pc)
             added = True
         if added:
@@ -74,5 +87,8 @@ class Instrumenter:
         if uc.reg_read(UC_ARM64_REG_CP_REG, sctlr) & bit:
             self._sp_fault(address)
 
-    def _system_register(self, _uc: Uc, address: int, _size: int, _ud: object) -> None:
-        self._sysreg_access(address, self._sys_at[address])
+    def _system_register(self, _uc: int, address: int, _size: int, _ud: int) -> None:
+        try:
+            self._sysreg_access(address, self._sys_at[address])
+        except BaseException as err:  # nothing may escape into the C caller
+            self._on_error(err)

@@ -109,7 +109,7 @@ class Processor:
         self.fiq = IrqLine("nFIQ")
         self.irq.connect(lambda _level: self.update_take_mask())
         self.fiq.connect(lambda _level: self.update_take_mask())
-        self.instrument = Instrumenter(self.uc, self._sp_alignment_fault, self._system_register)
+        self.instrument = Instrumenter(self.uc, self._sp_alignment_fault, self._system_register, self._hook_error)
         self.timing = BlockTiming(self.uc)
         self.counter = BlockCounter(self.uc, self._on_new_block)
         self.counter.state.counting = 1
@@ -407,11 +407,16 @@ class Processor:
                 if block is not None:
                     self.counter.retire_to((pc - block.address) // 4 + 1, block.table)
                 self.cpu.pc = pc + 4
-                self.rearm()
+                if not insn.is_read:
+                    self.rearm()  # a write may have moved a counter's next overflow
             else:
                 self._take_sync(syn.refused_system_access(ctx, pc, insn, outcome.decision))
         except EmuError as err:
             self.fail(err)
+
+    def _hook_error(self, err: BaseException) -> None:
+        """An unexpected error inside a directly registered hook: stop the run with it."""
+        self.fail(err if isinstance(err, EmuError) else InternalError(f"in a system-register hook: {err!r}"))
 
     def _sp_alignment_fault(self, pc: int) -> None:
         """From a code hook before the load/store runs: the PC write abandons the instruction."""
