@@ -31,6 +31,7 @@ from emu.events import EventStream
 from emu.irq import IrqLine
 from emu.arch.pmuv3 import Event
 from emu.timing.blocks import BlockTiming, DecodedBlock
+from emu.timing.costmodel import CostModel, default_cost_model
 from emu.timing.native import EL_UNKNOWN, NO_ADDRESS, SLOTS, BlockCounter, NativeBlock, StopReason
 
 UNTIL = 0xFFFF_FFFF_FFFF_FFFF  # an odd address: never a PC, so Unicorn never stops on it by itself
@@ -99,7 +100,8 @@ def no_watches() -> list[tuple[int, int, int]]:
 class Processor:
     """The core and its exception model."""
 
-    def __init__(self, platform: Platform, *, el2_present: bool, events: EventStream) -> None:
+    def __init__(self, platform: Platform, *, el2_present: bool, events: EventStream,
+                 cost_model: CostModel | None = None) -> None:
         self._platform = platform
         self.el2_present = el2_present
         self.events = events
@@ -110,9 +112,10 @@ class Processor:
         self.irq.connect(lambda _level: self.update_take_mask())
         self.fiq.connect(lambda _level: self.update_take_mask())
         self.instrument = Instrumenter(self.uc, self._sp_alignment_fault, self._system_register, self._hook_error)
-        self.timing = BlockTiming(self.uc)
+        self.timing = BlockTiming(self.uc, cost_model or default_cost_model())
         self.counter = BlockCounter(self.uc, self._on_new_block)
         self.counter.state.counting = 1
+        self.counter.state.mispredict_penalty = self.timing.model.branch_mispredict_penalty
         self.fired = 0
         self._aborted = False
         self._stops: dict[int, int] = {}
@@ -473,7 +476,9 @@ class Processor:
             if self._platform.el2_exit(exit):
                 self.update_take_mask()
                 return
-        self.counter.charge(ps.el_of(self.cpu.pstate), SLOTS[Event.EXC_TAKEN], 1)
+        from_el = ps.el_of(self.cpu.pstate)
+        self.counter.charge(from_el, SLOTS[Event.EXC_TAKEN], 1)
+        self.counter.charge(from_el, SLOTS[Event.CPU_CYCLES], self.timing.model.exception_entry)
         self.counter.redirect()
         taken = take_exception(self.cpu, target_el, kind, elr, esr, far)
         self.last_exception = taken

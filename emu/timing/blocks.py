@@ -1,9 +1,9 @@
 """Block records: what each translated block contributes to the event totals, decoded once.
 
 The first time a (address, size) block runs, the native hook asks `BlockTiming.fill` for its
-record: the static events of its instructions (INST_RETIRED, CPU_CYCLES from the cost model,
-loads, stores, branches...) and what its last instruction's outcome changes (a conditional or
-indirect branch). The per-instruction prefix sums stay here in Python, for the two places that
+record: the static events of its instructions (emu.timing.blockinfo: INST_RETIRED, CPU_CYCLES
+from the cost model, loads, stores, branches...) and what its last instruction's outcome
+changes (a conditional or indirect branch, charged by the hook with the predictor in C). The per-instruction prefix sums stay here in Python, for the two places that
 need to look inside a block: an exception in the middle of it (take back what did not retire)
 and a watch reached inside it (find the exact instruction).
 """
@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from unicorn import Uc, UcError
 
 from emu.arch.decode import ERET
-from emu.arch.pmuv3 import Event
+from emu.timing.blockinfo import decode_block
+from emu.timing.classify import BranchKind, InsnInfo
+from emu.timing.costmodel import CostModel
 from emu.timing.native import NSLOTS, SLOTS, NativeBlock, Tail
-
-_INST, _CYCLES, _SPEC = SLOTS[Event.INST_RETIRED], SLOTS[Event.CPU_CYCLES], SLOTS[Event.INST_SPEC]
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,12 @@ class DecodedBlock:
 
 
 class BlockTiming:
-    """Decodes blocks for the native hook and remembers them."""
+    """Decodes blocks for the native hook (classes, events and costs from the cost model) and
+    remembers them."""
 
-    def __init__(self, uc: Uc) -> None:
+    def __init__(self, uc: Uc, model: CostModel) -> None:
         self._uc = uc
+        self.model = model
         self._blocks: dict[tuple[int, int], DecodedBlock] = {}
 
     def get(self, address: int, size: int) -> DecodedBlock | None:
@@ -71,18 +73,13 @@ class BlockTiming:
         """Decode the block and write its record for the native hook."""
         n = size // 4
         try:
-            _words = struct.unpack(f"<{n}I", bytes(self._uc.mem_read(address, 4 * n)))
+            words = struct.unpack(f"<{n}I", bytes(self._uc.mem_read(address, 4 * n)))
         except UcError:
-            _words = ()
-        per_insn = [[0] * NSLOTS for _ in range(n)]
-        for row in per_insn:
-            row[_INST] = row[_CYCLES] = row[_SPEC] = 1
-        prefix = []
-        for slot in range(NSLOTS):
-            sums = [0]
-            for row in per_insn:
-                sums.append(sums[-1] + row[slot])
-            prefix.append(tuple(sums))
+            words = ()
+        info = decode_block(words, self.model)
+        prefix = [tuple([0] * (n + 1))] * NSLOTS
+        for event, row in info.prefixes.items():
+            prefix[SLOTS[event]] = row if len(row) == n + 1 else tuple([0] * (n + 1))
         block = DecodedBlock(address, size, tuple(prefix))
         nonzero = [slot for slot in range(NSLOTS) if block.static(slot)]
         for slot in range(NSLOTS):
@@ -90,8 +87,19 @@ class BlockTiming:
         for i, slot in enumerate(nonzero):
             record.slots[i] = slot
         record.nz = len(nonzero)
-        record.tail = Tail.NONE
-        record.ends_in_eret = int(bool(_words) and _words[-1] == ERET)
+        record.tail = _tail(info.last)
+        record.taken_cycles = self.model.branch_taken_extra
         record.branch_pc = address + size - 4
+        record.ends_in_eret = int(bool(words) and words[-1] == ERET)
         self._blocks[(address, size)] = block
         return block
+
+
+def _tail(last: InsnInfo | None) -> Tail:
+    """A conditional branch's direction and an indirect branch's target are predicted at run
+    time; RET is taken as always predicted (the A57's return stack), like direct branches."""
+    if last is None or last.branch is None:
+        return Tail.NONE
+    if last.conditional:
+        return Tail.COND
+    return Tail.INDIRECT if last.branch is BranchKind.REGISTER else Tail.NONE
