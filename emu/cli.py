@@ -43,6 +43,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--no-reboot", action="store_true", help="end the run on PSCI SYSTEM_RESET (exit 0)")
     run.add_argument("-I", "--include", type=Path, action="append", default=[],
                      help="extra include directory for .S files")
+    run.add_argument("--cost-model", type=Path, metavar="FILE.toml",
+                     help="instruction costs in cycles (default: emu/timing/a57.toml, a Cortex-A57); "
+                          "a file may set only some keys")
     run.add_argument("--hypervisor", metavar="MODULE:CLASS",
                      help="a Python EL2: an emu.hyp.Hypervisor subclass, as package.module:Class or "
                           "path/to/file.py:Class; the image then starts at EL1 under it")
@@ -57,9 +60,12 @@ def _run(args: argparse.Namespace) -> int:
     from emu.board.loader import load_image
     from emu.machine import DEFAULT_MAX_INSNS, Machine, console_to_stdout
 
+    from emu.timing.costmodel import load_cost_model
+
     hypervisor = _load_hypervisor(args.hypervisor) if args.hypervisor else None
+    cost_model = load_cost_model(args.cost_model) if args.cost_model else None
     machine = Machine(ram_mib=args.ram, el=args.el, console=console_to_stdout, no_reboot=args.no_reboot,
-                      hypervisor=hypervisor)
+                      hypervisor=hypervisor, cost_model=cost_model)
     machine.load(load_image(args.image, ram_size=machine.ram_size, include_dirs=args.include or None))
     return machine.run(args.max_insns or DEFAULT_MAX_INSNS).exit_status
 

@@ -37,6 +37,7 @@ from emu.sched.deadlines import Deadlines
 from emu.sysreg import router
 from emu.sysreg.desc import AccessContext
 from emu.sysreg.registry import Registry
+from emu.timing.costmodel import CostModel
 from emu.timing.native import SLOTS, BlockCounter
 
 DEFAULT_MAX_INSNS = 1_000_000_000
@@ -80,6 +81,7 @@ class Machine:
         no_reboot: bool = False,
         bootargs: str = "",
         pmu_counters: int = 6,
+        cost_model: CostModel | None = None,
     ) -> None:
         if el not in (1, 2):
             raise UsageError(f"--el must be 1 or 2, not {el}")
@@ -98,7 +100,8 @@ class Machine:
         self._console_sink = console
         self.events = EventStream()
         self.deadlines = Deadlines()
-        self.processor = Processor(self, el2_present=el == 2 or hypervisor is not None, events=self.events)
+        self.processor = Processor(self, el2_present=el == 2 or hypervisor is not None, events=self.events,
+                                   cost_model=cost_model)
         self.cpu: Cpu = self.processor.cpu
         self.uc: Uc = self.processor.uc
         self.irq: IrqLine = self.processor.irq

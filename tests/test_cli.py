@@ -195,3 +195,20 @@ def test_bad_hypervisor_spec(spec: str, words: str) -> None:
     done = emu("run", "--hypervisor", spec, "asm/hello.S")
     assert done.returncode == 64
     assert words in one_paragraph(done.stderr)
+
+
+def test_cost_model_file_changes_cycles_not_behaviour(tmp_path: Path) -> None:
+    model = write(tmp_path, "slow.toml", "int = 7\n")
+    done = emu("run", "--cost-model", model, "asm/hello.S")
+    assert (done.returncode, done.stdout) == (0, (ROOT / "asm/hello.expected").read_bytes())
+
+
+@pytest.mark.parametrize("text, words", [
+    ("int = -1\n", "line 1"),
+    ("int = 1\nfrobnicate = 2\n", "line 2"),
+    ("int = \n", "not valid TOML"),
+])
+def test_bad_cost_model(tmp_path: Path, text: str, words: str) -> None:
+    done = emu("run", "--cost-model", write(tmp_path, "bad.toml", text), "asm/hello.S")
+    assert done.returncode == 75
+    assert words in one_paragraph(done.stderr)
