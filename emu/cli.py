@@ -49,6 +49,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--hypervisor", metavar="MODULE:CLASS",
                      help="a Python EL2: an emu.hyp.Hypervisor subclass, as package.module:Class or "
                           "path/to/file.py:Class; the image then starts at EL1 under it")
+    sub.add_parser("bench", help="speed as ratios to raw Unicorn (see emu/bench.py); options after it",
+                   add_help=False)
     asm = sub.add_parser("asm", help="assemble a .S file into a raw image")
     asm.add_argument("source", type=Path)
     asm.add_argument("-o", "--output", type=Path, required=True)
@@ -108,6 +110,11 @@ def _asm(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; never lets a traceback reach the user."""
     try:
+        argv = sys.argv[1:] if argv is None else argv
+        if argv[:1] == ["bench"]:
+            from emu.bench import main as bench
+
+            return bench(argv[1:])
         args = _parser().parse_args(argv)
         return {"run": _run, "asm": _asm}[args.command](args)
     except EmuError as err:

@@ -82,6 +82,7 @@ class Machine:
         bootargs: str = "",
         pmu_counters: int = 6,
         cost_model: CostModel | None = None,
+        functional: bool = False,
     ) -> None:
         if el not in (1, 2):
             raise UsageError(f"--el must be 1 or 2, not {el}")
@@ -101,7 +102,7 @@ class Machine:
         self.events = EventStream()
         self.deadlines = Deadlines()
         self.processor = Processor(self, el2_present=el == 2 or hypervisor is not None, events=self.events,
-                                   cost_model=cost_model)
+                                   cost_model=cost_model, functional=functional)
         self.cpu: Cpu = self.processor.cpu
         self.uc: Uc = self.processor.uc
         self.irq: IrqLine = self.processor.irq

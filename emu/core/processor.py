@@ -24,6 +24,7 @@ from emu.arch import pstate as ps
 from emu.arch import sysregs as sr
 from emu.core import syndromes as syn
 from emu.core.instrument import Instrumenter
+from emu.core.address import effective_address
 from emu.core.cpu import Cpu
 from emu.core.exceptions import GuestExit, Kind, Taken, interrupt_taken, physical_interrupt_target, take_exception
 from emu.errors import AArch32Unsupported, EmuError, ExceptionLoop, InternalError
@@ -101,7 +102,7 @@ class Processor:
     """The core and its exception model."""
 
     def __init__(self, platform: Platform, *, el2_present: bool, events: EventStream,
-                 cost_model: CostModel | None = None) -> None:
+                 cost_model: CostModel | None = None, functional: bool = False) -> None:
         self._platform = platform
         self.el2_present = el2_present
         self.events = events
@@ -114,7 +115,9 @@ class Processor:
         self.instrument = Instrumenter(self.uc, self._sp_alignment_fault, self._system_register, self._hook_error)
         self.timing = BlockTiming(self.uc, cost_model or default_cost_model())
         self.counter = BlockCounter(self.uc, self._on_new_block)
-        self.counter.state.counting = 1
+        # Functional mode: instructions are counted (budgets, deadlines) but no other event
+        # and no cycle is, so the PMU and cycle-derived time stand still.
+        self.counter.state.counting = 0 if functional else 1
         self.counter.state.mispredict_penalty = self.timing.model.branch_mispredict_penalty
         self.fired = 0
         self._aborted = False
@@ -356,10 +359,30 @@ class Processor:
             self._unretire(pc)
             self._take_sync(self._classify_refused(self._context(), pc, intno))
             return
+        if intno in (syn.EXCP_PREFETCH_ABORT, syn.EXCP_DATA_ABORT):
+            self._unretire(pc)
+            self._take_sync(self._qemu_abort(self._context(), pc, intno))
+            return
         if intno in (syn.EXCP_VIRQ, syn.EXCP_VFIQ):
             self.enter(1, Kind.IRQ if intno == syn.EXCP_VIRQ else Kind.FIQ, pc, None, None)
             return
         raise InternalError(self.report(f"Unicorn reported exception number {intno}, which emu does not model yet."))
+
+    def _qemu_abort(self, ctx: syn.Context, pc: int, intno: int) -> syn.Sync:
+        """An abort QEMU raised itself. With the MMU off the only one is an address beyond the
+        physical address range (an Address size fault); Unicorn gives neither FAR nor syndrome,
+        so the address is computed from the instruction's operands."""
+        sctlr = self.cpu.read_sysreg(sr.SCTLR_EL2 if ctx.el == 2 else sr.SCTLR_EL1)
+        if sctlr & 1:
+            raise InternalError(self.report(
+                "the guest's MMU raised a fault; translation faults with the MMU on are not modelled "
+                "yet (Unicorn hides their syndrome)."))
+        if intno == syn.EXCP_PREFETCH_ABORT:
+            return syn.address_size_instruction_abort(ctx, pc)
+        address = effective_address(self.cpu, pc)
+        word = self.cpu.read_u32(pc) or 0
+        return syn.address_size_data_abort(ctx, pc, 0 if address is None else address,
+                                           decode.mem_access(word).is_write)
 
     def _classify_refused(self, ctx: syn.Context, pc: int, intno: int) -> syn.Sync | None:
         """An instruction Unicorn refused to execute: decode it and apply the Arm ARM's rules."""

@@ -125,6 +125,24 @@ def external_instruction_abort(ctx: Context, pc: int) -> Sync:
     return Sync(target, syndrome(ec, iss_instruction_abort(ifsc=FSC_SYNC_EXTERNAL)), pc, far=pc)
 
 
+FSC_ADDRESS_SIZE_L0 = 0x00  # Address size fault, level 0 (also: a PA beyond PARange with stage 1 off)
+
+
+def address_size_data_abort(ctx: Context, pc: int, address: int, is_write: bool) -> Sync:
+    """With the MMU off, an address at or above 2^PARange is an Address size fault, level 0
+    (Arm ARM D8.2.12 / AArch64.S1DisabledOutput): DFSC 0x00, FAR = the address."""
+    target = _abort_target(ctx)
+    ec = EC.DABT_LOWER if target > ctx.el else EC.DABT_CURRENT
+    return Sync(target, syndrome(ec, iss_data_abort(dfsc=FSC_ADDRESS_SIZE_L0, wnr=is_write)), pc, far=address)
+
+
+def address_size_instruction_abort(ctx: Context, pc: int) -> Sync:
+    """An instruction fetch at or above 2^PARange with the MMU off: IFSC 0x00, FAR = PC."""
+    target = _abort_target(ctx)
+    ec = EC.IABT_LOWER if target > ctx.el else EC.IABT_CURRENT
+    return Sync(target, syndrome(ec, iss_instruction_abort(ifsc=FSC_ADDRESS_SIZE_L0)), pc, far=pc)
+
+
 def pc_alignment(ctx: Context, pc: int) -> Sync:
     """A branch to a misaligned address: EC 0x22, FAR = ELR = the misaligned PC (D1.3.5.1)."""
     return Sync(_abort_target(ctx), syndrome(EC.PC_ALIGN), pc, far=pc)
