@@ -35,7 +35,9 @@ from emu.pmu import Pmu
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
 from emu.sysreg import router
-from emu.sysreg.desc import AccessContext
+from emu.pmu.fields import CYCLE
+from emu.pmu.registers import pmevcntr_encoding
+from emu.sysreg.desc import AccessContext, Decision
 from emu.sysreg.registry import Registry
 from emu.timing.costmodel import CostModel
 from emu.timing.native import SLOTS, BlockCounter
@@ -116,6 +118,9 @@ class Machine:
         self.pmu = Pmu(CoreEvents(self.processor.counter), self.pmu_irq, n=pmu_counters)
         self.sysregs = Registry(self.pmu.sysregs)
         self.processor.instrument.python_registers = {reg.encoding for reg in self.sysregs}
+        self._fast_counters = list(range(pmu_counters)) + [CYCLE]
+        self.processor.instrument.fast_reads = {pmevcntr_encoding(i): i for i in range(pmu_counters)}
+        self.processor.instrument.fast_reads[self.sysregs.by_name("PMCCNTR_EL0").encoding] = CYCLE
         self.processor.watch_source = self._pmu_watches
         self._image: Image | None = None
         self._finish: _Finish | None = None
@@ -226,13 +231,35 @@ class Machine:
     def system_register(self, ctx: syn.Context, insn: decode.SysInsn, value: int) -> router.Outcome:
         """An access to a register emulated in Python, through the sysreg router."""
         access = AccessContext(ctx.el, insn.is_read, ctx.hcr, self.pmu.mdcr_el2)
-        return router.access(self.sysregs, insn.encoding, access, value)
+        outcome = router.access(self.sysregs, insn.encoding, access, value)
+        self._publish_counters(ctx.hcr)  # the access may have synced or changed the PMU
+        return outcome
 
     def _pmu_watches(self) -> list[tuple[int, int, int]]:
         """Bring the counters up to date (flagging any overflow reached), then say how far each
         is from its next overflow."""
         self.pmu.sync()
+        self._publish_counters(self.processor.hcr())
         return [(w.event, w.el_mask, w.remaining) for w in self.pmu.watches()]
+
+    def _publish_counters(self, hcr: int) -> None:
+        """Refresh the native hook's view of each counter (right after a sync): the value, the
+        totals it was synced at, and at which ELs an MRS of it is allowed (else Python decides)."""
+        fast = self.processor.counter.state.fast
+        for idx in self._fast_counters:
+            view = self.pmu.fast_view(idx)
+            entry = fast[idx]
+            if view is None:
+                entry.ok_els = 0
+                continue
+            reg = self.sysregs.get(pmevcntr_encoding(idx)) if idx != CYCLE else self.sysregs.by_name("PMCCNTR_EL0")
+            assert reg is not None
+            entry.ok_els = sum(1 << el for el in (0, 1, 2)
+                               if reg.access(AccessContext(el, True, hcr, self.pmu.mdcr_el2)) is Decision.OK)
+            entry.slot = SLOTS[Event(view.event)] if view.el_mask else 0
+            entry.el_mask, entry.value, entry.shift = view.el_mask, view.value, view.shift
+            entry.base[0], entry.base[1], entry.base[2] = view.base
+            entry.prescale, entry.mask = view.prescale, view.mask
 
     # -- firmware services ---------------------------------------------------------------------
     def is_psci_call(self) -> bool:

@@ -22,6 +22,7 @@ from emu.arch import pstate as ps
 from emu.arch import sysregs as sr
 
 _X = [getattr(r, f"UC_ARM64_REG_X{n}") for n in range(29)] + [r.UC_ARM64_REG_X29, r.UC_ARM64_REG_X30]
+X_REGIDS: tuple[int, ...] = tuple(_X)  # Unicorn's ids of X0-X30
 _SP_BANK = {0: r.UC_ARM64_REG_SP_EL0, 1: r.UC_ARM64_REG_SP_EL1, 2: r.UC_ARM64_REG_SP_EL2}
 RESET_PSTATE = {2: ps.DAIF | ps.mode(2, True), 1: ps.DAIF | ps.mode(1, True)}
 

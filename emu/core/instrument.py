@@ -22,6 +22,8 @@ from unicorn.unicorn_py3.unicorn import uclib
 
 from emu.arch import decode
 from emu.arch.sysregs import Encoding
+from emu.core.cpu import X_REGIDS
+from emu.timing.native import BlockCounter, Fallback, MrsSite
 
 SCTLR_SA, SCTLR_SA0 = 1 << 3, 1 << 4
 # (Unicorn CpReg order, the SCTLR bit) that enables the SP check at EL0, EL1, EL2.
@@ -37,14 +39,20 @@ _CodeHook = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_ui
 class Instrumenter:
     """Puts code hooks on SP-based loads/stores and on accesses to Python system registers."""
 
-    def __init__(self, uc: Uc, sp_fault: Callable[[int], None], sysreg_access: SysregAccess,
-                 on_error: Callable[[BaseException], None]) -> None:
+    def __init__(self, uc: Uc, counter: BlockCounter, sp_fault: Callable[[int], None],
+                 sysreg_access: SysregAccess, on_error: Callable[[BaseException], None]) -> None:
         self._uc = uc
+        self._counter = counter
         self._sp_fault = sp_fault  # takes the SP alignment fault at this PC
         self._sysreg_access = sysreg_access  # performs the access at this PC
         self._hooked: set[int] = set()
         self._sys_at: dict[int, decode.SysInsn] = {}
         self.python_registers: set[Encoding] = set()
+        # MRS of these (PMU counters, by their index in the native fast-counter table) are read
+        # by the native hook itself while the access is allowed; Python only when it is not.
+        self.fast_reads: dict[Encoding, int] = {}
+        self._sites: list[MrsSite] = []
+        self._fallback = Fallback(self._mrs_fallback)
         self._on_error = on_error
         # The system-register hook is registered with the library directly: the binding's
         # callback wrapper costs about a microsecond per call on a path that wants a few.
@@ -69,16 +77,29 @@ class Instrumenter:
                 if sys_insn is None or sys_insn.encoding not in self.python_registers:
                     continue
                 self._sys_at[pc] = sys_insn
-                handle = ctypes.c_size_t()
-                status = uclib.uc_hook_add(self._uc._uch, ctypes.byref(handle), UC_HOOK_CODE,
-                                           ctypes.cast(self._sysreg_hook, ctypes.c_void_p), None, pc, pc)
-                if status:
-                    raise UcError(status)
+                counter = self.fast_reads.get(sys_insn.encoding) if sys_insn.is_read else None
+                if counter is None:
+                    self._add_code_hook(ctypes.cast(self._sysreg_hook, ctypes.c_void_p), None, pc)
+                else:
+                    site = MrsSite(ctypes.addressof(self._counter.state), counter,
+                                   X_REGIDS[sys_insn.rt] if sys_insn.rt < 31 else 0, int(sys_insn.rt == 31),
+                                   ctypes.cast(self._fallback, ctypes.c_void_p))
+                    self._sites.append(site)
+                    self._add_code_hook(self._counter.mrs_hook(), ctypes.addressof(site), pc)
             self._hooked.add(pc)
             added = True
         if added:
             self._uc.ctl_remove_cache(address, address + size)
         return added
+
+    def _add_code_hook(self, callback: object, user_data: int | None, pc: int) -> None:
+        handle = ctypes.c_size_t()
+        status = uclib.uc_hook_add(self._uc._uch, ctypes.byref(handle), UC_HOOK_CODE, callback, user_data, pc, pc)
+        if status:
+            raise UcError(status)
+
+    def _mrs_fallback(self, address: int) -> None:
+        self._system_register(0, address, 4, 0)
 
     def _check_sp(self, uc: Uc, address: int, _size: int, _ud: object) -> None:
         if not uc.reg_read(UC_ARM64_REG_SP) & 15:

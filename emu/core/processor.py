@@ -112,9 +112,10 @@ class Processor:
         self.fiq = IrqLine("nFIQ")
         self.irq.connect(lambda _level: self.update_take_mask())
         self.fiq.connect(lambda _level: self.update_take_mask())
-        self.instrument = Instrumenter(self.uc, self._sp_alignment_fault, self._system_register, self._hook_error)
         self.timing = BlockTiming(self.uc, cost_model or default_cost_model())
         self.counter = BlockCounter(self.uc, self._on_new_block)
+        self.instrument = Instrumenter(self.uc, self.counter, self._sp_alignment_fault, self._system_register,
+                                       self._hook_error)
         # Functional mode: instructions are counted (budgets, deadlines) but no other event
         # and no cycle is, so the PMU and cycle-derived time stand still.
         self.counter.state.counting = 0 if functional else 1

@@ -25,7 +25,7 @@ registers (`sysregs`), which keep the counting consistent.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from emu.arch.pmuv3 import IMPLEMENTED, Event
 from emu.irq import IrqLine
@@ -43,6 +43,18 @@ SOURCE_EVENTS = frozenset(int(e) for e in IMPLEMENTED - {Event.SW_INCR, Event.CH
 ELS = (0, 1, 2)
 _WRAP = 1 << 32
 _CHAIN, _SW_INCR, _CPU_CYCLES = int(Event.CHAIN), int(Event.SW_INCR), int(Event.CPU_CYCLES)
+class FastView(NamedTuple):
+    """See `Pmu.fast_view`."""
+
+    event: int
+    el_mask: int
+    value: int
+    base: tuple[int, int, int]
+    shift: int
+    prescale: int
+    mask: int
+
+
 # One counter's part of a sync at one EL: (counter, counts CHAIN, the (EL, event) it adds).
 _Step = tuple[int, bool, tuple[int, int]]
 
@@ -242,6 +254,28 @@ class Pmu:
                 cycles = ticks * 64 - self._prescale if self.pmcr & PMCR_D else ticks
             out.append(Watch(_CPU_CYCLES, self._cycle_els, cycles))
         return out
+
+    def fast_view(self, idx: int) -> FastView | None:
+        """Counter `idx` (31: the cycle counter) as a reader outside Python may compute it right
+        after a sync: value + (events of `event` since `base` at the ELs of `el_mask` +
+        `prescale`) >> `shift`, masked to its width. None when only the model can say (an odd
+        counter that counts CHAIN)."""
+        if idx == CYCLE:
+            els = self._cycle_els
+            lc = self.pmcr & PMCR_LC
+            shift = 6 if self.pmcr & PMCR_D and not lc else 0
+            return FastView(_CPU_CYCLES, els, self.pmccntr, self._bases(els, _CPU_CYCLES), shift,
+                            self._prescale if shift else 0, MASK64)
+        event = self.pmevtyper[idx] & EVTCOUNT
+        if event == _CHAIN:
+            return None
+        els = self.counting_els(idx) if event in SOURCE_EVENTS else 0
+        return FastView(event, els, self.pmevcntr[idx], self._bases(els, event), 0, 0, MASK32)
+
+    def _bases(self, els: int, event: int) -> tuple[int, int, int]:
+        base = self._base
+        return (base.get((0, event), 0) if els & 1 else 0, base.get((1, event), 0) if els & 2 else 0,
+                base.get((2, event), 0) if els & 4 else 0)
 
     def irq_level(self) -> bool:
         """CheckForPMUOverflow's interrupt request: an overflow flag whose PMINTENSET_EL1 bit is

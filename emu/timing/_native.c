@@ -27,6 +27,7 @@
 #define EL_UNKNOWN 3
 
 typedef int (*uc_reg_read_fn)(void *uc, int regid, void *value);
+typedef int (*uc_reg_write_fn)(void *uc, int regid, const void *value);
 typedef int (*uc_emu_stop_fn)(void *uc);
 
 enum { STOP_NONE = 0, STOP_WATCH = 1, STOP_IRQ = 2, STOP_POLL = 3, STOP_PC_ALIGN = 4 };
@@ -44,7 +45,23 @@ typedef struct {
     uint32_t nz;            /* ev[slots[0..nz)] are the nonzero ones (the hook adds those)  */
     uint32_t ev[NSLOTS];    /* events when the whole block retires                          */
     uint8_t slots[NSLOTS];
+    const uint32_t *prefix; /* (n + 1) x NSLOTS prefix sums (Python owns them), or NULL      */
 } emu_block;
+
+/* A PMU counter as an MRS may read it without Python: the value at the last sync plus what the
+   per-EL totals gained since (Python refreshes these after every sync and PMU change). */
+typedef struct {
+    uint64_t ok_els;        /* bit n: an MRS at ELn is allowed (else Python decides)          */
+    uint64_t slot;
+    uint64_t el_mask;       /* ELs it counts at (0: not counting)                              */
+    uint64_t value;         /* at the last sync                                                */
+    uint64_t base[3];       /* totals[el][slot] at the last sync                               */
+    uint64_t shift;         /* 6 for the cycle counter under PMCR_EL0.D, else 0                */
+    uint64_t prescale;      /* cycles already counted towards the next tick                    */
+    uint64_t mask;          /* 2^32 - 1 or 2^64 - 1                                            */
+} emu_fast_counter;
+
+#define NFAST 32            /* PMEVCNTR0..30_EL0, then PMCCNTR_EL0 */
 
 typedef struct {
     uint64_t slot;
@@ -69,6 +86,8 @@ struct emu_native_state {
     uc_reg_read_fn reg_read;
     uc_emu_stop_fn emu_stop;
     new_block_fn new_block;
+    uc_reg_write_fn reg_write;
+    uint64_t pc_regid;
     uint64_t fired;         /* watches that stopped the run (bit per watch)                */
     uint64_t pass_address;  /* let the block at this address run once past its watches    */
     uint64_t stop_after_pass; /* and then stop before the next block                      */
@@ -84,6 +103,7 @@ struct emu_native_state {
     emu_watch watch[NWATCH];
     uint8_t direction[PRED_ENTRIES];     /* 2-bit saturating counters, 0..3 (>= 2: taken) */
     uint64_t target[TARGET_ENTRIES][2];  /* (branch pc, last target)                      */
+    emu_fast_counter fast[NFAST];
     emu_block **table;      /* open addressing on (address, size)                          */
     uint64_t cap;
     uint64_t count;
@@ -218,6 +238,53 @@ void emu_retire_to(emu_native_state *s, uint64_t k, const uint32_t *prefix)
             charge(s, s->prev_el, slot, to[slot] - from[slot]);
     s->insns += k - n;
     s->block_insns = k;
+}
+
+/* An MRS of a PMU counter, hooked at `address`: what Python hands the code hook. */
+typedef void (*fallback_fn)(uint64_t address);
+typedef struct {
+    emu_native_state *s;
+    uint64_t counter;       /* index into s->fast                                             */
+    uint64_t rt_regid;      /* Unicorn's id of the destination register (XZR: none)           */
+    uint64_t rt_is_zr;
+    fallback_fn fallback;   /* Python performs the access (a trap, or a counter it must sync) */
+} emu_mrs_site;
+
+/* UC_HOOK_CODE on a hooked MRS: read the counter from the totals, write Rt, retire the MRS
+   and step over it (writing the PC abandons QEMU's own MRS). Anything unusual goes to Python. */
+void emu_mrs_counter_hook(void *uc, uint64_t address, uint32_t size, void *user)
+{
+    emu_mrs_site *site = (emu_mrs_site *)user;
+    emu_native_state *s = site->s;
+    emu_fast_counter *c = &s->fast[site->counter];
+    emu_block *b = s->last;
+    uint64_t el = s->el;
+    (void)size;
+    if (el > 2) {
+        uint64_t pstate = 0;
+        s->reg_read(uc, (int)s->pstate_regid, &pstate);
+        el = s->el = (pstate >> 2) & 3;
+    }
+    if (!(c->ok_els >> el & 1) || !b || !b->prefix || address < b->address
+        || address >= b->address + b->size || b->address != s->block_start) {
+        site->fallback(address);
+        return;
+    }
+    uint64_t ran = (address - b->address) >> 2, n = s->block_insns;
+    const uint32_t *now = b->prefix + ran * NSLOTS, *charged = b->prefix + n * NSLOTS;
+    uint64_t delta = 0;
+    for (uint64_t e = 0; e < 3; e++)
+        if (c->el_mask >> e & 1)
+            delta += s->totals[e][c->slot] - c->base[e];
+    if (c->el_mask >> el & 1)
+        delta -= charged[c->slot] - now[c->slot]; /* this MRS and what follows have not retired */
+    uint64_t value = (c->value + ((delta + c->prescale) >> c->shift)) & c->mask;
+    if (!site->rt_is_zr)
+        s->reg_write(uc, (int)site->rt_regid, &value);
+    emu_unretire(s, ran + 1, b->prefix);
+    s->prev = NULL;
+    uint64_t next = address + 4;
+    s->reg_write(uc, (int)s->pc_regid, &next);
 }
 
 /* The previous block ended with a branch whose outcome we now know: it went to `address`. */

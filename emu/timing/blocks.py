@@ -91,6 +91,7 @@ class BlockTiming:
         record.taken_cycles = self.model.branch_taken_extra
         record.branch_pc = address + size - 4
         record.ends_in_eret = int(bool(words) and words[-1] == ERET)
+        record.prefix = ctypes.addressof(block.table)
         self._blocks[(address, size)] = block
         return block
 

@@ -14,7 +14,7 @@ import importlib.util
 from typing import Callable
 
 from unicorn import UC_HOOK_BLOCK, Uc
-from unicorn.arm64_const import UC_ARM64_REG_PSTATE
+from unicorn.arm64_const import UC_ARM64_REG_PC, UC_ARM64_REG_PSTATE
 from unicorn.unicorn_py3.unicorn import uclib
 
 from emu.arch.pmuv3 import INSTRUCTION_EVENTS, Event
@@ -63,6 +63,25 @@ class NativeBlock(ctypes.Structure):
         ("nz", ctypes.c_uint32),
         ("ev", ctypes.c_uint32 * NSLOTS),
         ("slots", ctypes.c_uint8 * NSLOTS),
+        ("prefix", ctypes.c_void_p),
+    ]
+
+
+NFAST = 32  # PMEVCNTR0..30_EL0, then PMCCNTR_EL0
+
+
+class FastCounter(ctypes.Structure):
+    """emu_fast_counter: a PMU counter as the native MRS hook reads it."""
+
+    _fields_ = [
+        ("ok_els", ctypes.c_uint64),
+        ("slot", ctypes.c_uint64),
+        ("el_mask", ctypes.c_uint64),
+        ("value", ctypes.c_uint64),
+        ("base", ctypes.c_uint64 * 3),
+        ("shift", ctypes.c_uint64),
+        ("prescale", ctypes.c_uint64),
+        ("mask", ctypes.c_uint64),
     ]
 
 
@@ -89,6 +108,8 @@ class NativeState(ctypes.Structure):
         ("reg_read", ctypes.c_void_p),
         ("emu_stop", ctypes.c_void_p),
         ("new_block", ctypes.c_void_p),
+        ("reg_write", ctypes.c_void_p),
+        ("pc_regid", ctypes.c_uint64),
         ("fired", ctypes.c_uint64),
         ("pass_address", ctypes.c_uint64),
         ("stop_after_pass", ctypes.c_uint64),
@@ -104,9 +125,25 @@ class NativeState(ctypes.Structure):
         ("watch", Watch * NWATCH),
         ("direction", ctypes.c_uint8 * PRED_ENTRIES),
         ("target", (ctypes.c_uint64 * 2) * TARGET_ENTRIES),
+        ("fast", FastCounter * NFAST),
         ("table", ctypes.c_void_p),
         ("cap", ctypes.c_uint64),
         ("count", ctypes.c_uint64),
+    ]
+
+
+Fallback = ctypes.CFUNCTYPE(None, ctypes.c_uint64)
+
+
+class MrsSite(ctypes.Structure):
+    """emu_mrs_site: one hooked MRS of a PMU counter."""
+
+    _fields_ = [
+        ("s", ctypes.c_void_p),
+        ("counter", ctypes.c_uint64),
+        ("rt_regid", ctypes.c_uint64),
+        ("rt_is_zr", ctypes.c_uint64),
+        ("fallback", ctypes.c_void_p),
     ]
 
 
@@ -139,6 +176,8 @@ class BlockCounter:
         self.state.el = EL_UNKNOWN
         self.state.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
         self.state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
+        self.state.reg_write = ctypes.cast(uclib.uc_reg_write, ctypes.c_void_p).value
+        self.state.pc_regid = UC_ARM64_REG_PC
         if on_new_block is not None:
             self._new_block = NewBlock(lambda address, size, record: int(bool(on_new_block(address, size, record[0]))))
             self.state.new_block = ctypes.cast(self._new_block, ctypes.c_void_p).value
@@ -202,6 +241,10 @@ class BlockCounter:
     def retire_to(self, k: int, prefix: ctypes.Array[ctypes.c_uint32]) -> None:
         """The last block charged has retired its first `k` instructions (Python completed one)."""
         self._lib.emu_retire_to(ctypes.byref(self.state), ctypes.c_uint64(k), prefix)
+
+    def mrs_hook(self) -> int:
+        """Address of emu_mrs_counter_hook (a UC_HOOK_CODE callback taking an MrsSite)."""
+        return ctypes.cast(self._lib.emu_mrs_counter_hook, ctypes.c_void_p).value or 0
 
     def settle(self, address: int) -> None:
         """At a block boundary, before Python moves the PC: the previous block went to `address`."""
