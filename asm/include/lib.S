@@ -273,6 +273,25 @@ lib_after\@:
 // SCTLR_EL1 = RES1 only (MMU, caches and alignment checks off, nTWI = nTWE = 0); HCR_EL2 = RW
 // only (EL1 is AArch64; no traps, no routing); CPTR_EL2 = RES1 only (no FP/SIMD trap);
 // SP_EL1 = STACK_EL1_TOP; SP_EL0 = STACK_EL0_TOP. Clobbers x9.
+// DONE_OFF: print "done\n" with plain stores (no stack, no UARTFR polling: exactly 11
+// instructions, x1-x2 clobbered), then PSCI SYSTEM_OFF (2 more). For kernels whose header
+// counts every instruction they execute.
+.macro DONE_OFF
+    ldr     x1, =UART_DR
+    mov     w2, #0x64               // 'd'
+    strb    w2, [x1]
+    mov     w2, #0x6f               // 'o'
+    strb    w2, [x1]
+    mov     w2, #0x6e               // 'n'
+    strb    w2, [x1]
+    mov     w2, #0x65               // 'e'
+    strb    w2, [x1]
+    mov     w2, #0x0a               // '\n'
+    strb    w2, [x1]
+    ldr     x0, =PSCI_SYSTEM_OFF
+    smc     #0
+.endm
+
 .macro EL2_INIT
     ldr     x9, =STACK_EL2_TOP
     mov     sp, x9
