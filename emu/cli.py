@@ -7,6 +7,7 @@ emulator's statuses in emu.errors (docs/exit-status.md) with a one-paragraph mes
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -124,6 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("emu: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader of the console went away (`emu run ... | head`)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a process killed by it
     except Exception as err:  # a bug in emu: still one paragraph, with a distinct status
         report = InternalError(f"{type(err).__name__}: {err}. This is a bug in emu; please report it with the image.")
         print(report.report(), file=sys.stderr)

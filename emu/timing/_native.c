@@ -46,6 +46,9 @@ typedef struct {
     uint32_t ev[NSLOTS];    /* events when the whole block retires                          */
     uint8_t slots[NSLOTS];
     const uint32_t *prefix; /* (n + 1) x NSLOTS prefix sums (Python owns them), or NULL      */
+    uint64_t cond_target;   /* where a conditional tail branch goes when taken              */
+    uint32_t branch_word;   /* its encoding, to evaluate it when the target is the next insn */
+    uint32_t pad2;
 } emu_block;
 
 /* A PMU counter as an MRS may read it without Python: the value at the last sync plus what the
@@ -88,6 +91,8 @@ struct emu_native_state {
     new_block_fn new_block;
     uc_reg_write_fn reg_write;
     uint64_t pc_regid;
+    void *uc;               /* the engine, for the branch-outcome reads of charge_tail       */
+    uint64_t x_regids[31];  /* Unicorn's ids of X0-X30                                       */
     uint64_t fired;         /* watches that stopped the run (bit per watch)                */
     uint64_t pass_address;  /* let the block at this address run once past its watches    */
     uint64_t stop_after_pass; /* and then stop before the next block                      */
@@ -287,12 +292,53 @@ void emu_mrs_counter_hook(void *uc, uint64_t address, uint32_t size, void *user)
     s->reg_write(uc, (int)s->pc_regid, &next);
 }
 
+/* ConditionHolds (Arm ARM J1 shared/functions) on PSTATE.NZCV. */
+static int condition_holds(uint64_t cond, uint64_t pstate)
+{
+    int n = pstate >> 31 & 1, z = pstate >> 30 & 1, c = pstate >> 29 & 1, v = pstate >> 28 & 1;
+    int result;
+    switch (cond >> 1) {
+    case 0: result = z; break;
+    case 1: result = c; break;
+    case 2: result = n; break;
+    case 3: result = v; break;
+    case 4: result = c && !z; break;
+    case 5: result = n == v; break;
+    case 6: result = n == v && !z; break;
+    default: return 1; /* AL, NV */
+    }
+    return (cond & 1) ? !result : result;
+}
+
+/* Whether the conditional branch `word` was taken, from the state it left behind (a branch
+   writes no register, and the next block has not run yet). */
+static int branch_taken(emu_native_state *s, uint32_t word)
+{
+    uint64_t value = 0;
+    if ((word & 0xFF000010u) == 0x54000000u) { /* B.cond */
+        s->reg_read(s->uc, (int)s->pstate_regid, &value);
+        return condition_holds(word & 0xF, value);
+    }
+    uint32_t rt = word & 31;
+    if (rt != 31)
+        s->reg_read(s->uc, (int)s->x_regids[rt], &value);
+    if ((word & 0x7E000000u) == 0x34000000u) { /* CBZ, CBNZ */
+        if (!(word >> 31))
+            value &= 0xFFFFFFFFu;
+        return (value == 0) != ((word >> 24) & 1);
+    }
+    /* TBZ, TBNZ */
+    uint32_t bit = (word >> 31) << 5 | ((word >> 19) & 31);
+    return ((value >> bit & 1) == 0) != ((word >> 24) & 1);
+}
+
 /* The previous block ended with a branch whose outcome we now know: it went to `address`. */
 static void charge_tail(emu_native_state *s, const emu_block *p, uint64_t address)
 {
     uint64_t el = s->prev_el;
     if (p->tail == TAIL_COND) {
-        int taken = address != p->address + p->size;
+        uint64_t next = p->address + p->size;
+        int taken = p->cond_target != next ? address != next : branch_taken(s, p->branch_word);
         uint8_t *c = &s->direction[(p->branch_pc >> 2) & (PRED_ENTRIES - 1)];
         int predicted = *c >= 2;
         if (taken) {

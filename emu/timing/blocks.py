@@ -92,8 +92,22 @@ class BlockTiming:
         record.branch_pc = address + size - 4
         record.ends_in_eret = int(bool(words) and words[-1] == ERET)
         record.prefix = ctypes.addressof(block.table)
+        if record.tail == Tail.COND:
+            record.branch_word = words[-1]
+            record.cond_target = conditional_target(words[-1], address + size - 4)
         self._blocks[(address, size)] = block
         return block
+
+
+def conditional_target(word: int, pc: int) -> int:
+    """Where B.cond, CBZ/CBNZ (imm19) or TBZ/TBNZ (imm14) at `pc` branches when taken (C6.2)."""
+    if word & 0x7E00_0000 == 0x3600_0000:  # TBZ, TBNZ
+        offset = (word >> 5) & 0x3FFF
+        offset -= (offset & 0x2000) << 1
+    else:
+        offset = (word >> 5) & 0x7FFFF
+        offset -= (offset & 0x40000) << 1
+    return (pc + 4 * offset) & 0xFFFF_FFFF_FFFF_FFFF
 
 
 def _tail(last: InsnInfo | None) -> Tail:

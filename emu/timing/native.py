@@ -13,13 +13,14 @@ import enum
 import importlib.util
 from typing import Callable
 
-from unicorn import UC_HOOK_BLOCK, Uc
-from unicorn.arm64_const import UC_ARM64_REG_PC, UC_ARM64_REG_PSTATE
+from unicorn import UC_HOOK_BLOCK, Uc, arm64_const
+from unicorn.arm64_const import UC_ARM64_REG_PC, UC_ARM64_REG_PSTATE, UC_ARM64_REG_X29, UC_ARM64_REG_X30
 from unicorn.unicorn_py3.unicorn import uclib
 
 from emu.arch.pmuv3 import INSTRUCTION_EVENTS, Event
 from emu.errors import InternalError
 
+X_REGIDS = tuple(getattr(arm64_const, f"UC_ARM64_REG_X{n}") for n in range(29)) + (UC_ARM64_REG_X29, UC_ARM64_REG_X30)
 NSLOTS = 16
 NWATCH = 40
 PRED_ENTRIES = 1024
@@ -64,6 +65,9 @@ class NativeBlock(ctypes.Structure):
         ("ev", ctypes.c_uint32 * NSLOTS),
         ("slots", ctypes.c_uint8 * NSLOTS),
         ("prefix", ctypes.c_void_p),
+        ("cond_target", ctypes.c_uint64),
+        ("branch_word", ctypes.c_uint32),
+        ("pad2", ctypes.c_uint32),
     ]
 
 
@@ -110,6 +114,8 @@ class NativeState(ctypes.Structure):
         ("new_block", ctypes.c_void_p),
         ("reg_write", ctypes.c_void_p),
         ("pc_regid", ctypes.c_uint64),
+        ("uc", ctypes.c_void_p),
+        ("x_regids", ctypes.c_uint64 * 31),
         ("fired", ctypes.c_uint64),
         ("pass_address", ctypes.c_uint64),
         ("stop_after_pass", ctypes.c_uint64),
@@ -178,6 +184,9 @@ class BlockCounter:
         self.state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value
         self.state.reg_write = ctypes.cast(uclib.uc_reg_write, ctypes.c_void_p).value
         self.state.pc_regid = UC_ARM64_REG_PC
+        self.state.uc = uc._uch.value
+        for n, regid in enumerate(X_REGIDS):
+            self.state.x_regids[n] = regid
         if on_new_block is not None:
             self._new_block = NewBlock(lambda address, size, record: int(bool(on_new_block(address, size, record[0]))))
             self.state.new_block = ctypes.cast(self._new_block, ctypes.c_void_p).value
@@ -229,7 +238,9 @@ class BlockCounter:
         """Arm exactly these watches: {index: (slot, el_mask, remaining)}."""
         for n, (index, (slot, el_mask, remaining)) in enumerate(sorted(watches.items())):
             w = self.state.watch[index]
-            w.slot, w.el_mask, w.remaining = slot, el_mask, remaining
+            # A distance of 2^64 or more (a chained pair, or a 64-bit cycle counter, at 0) is
+            # as good as never within any run; 0 would mean "now".
+            w.slot, w.el_mask, w.remaining = slot, el_mask, min(remaining, NO_ADDRESS)
             self.state.active[n] = index
         self.state.nactive = len(watches)
 
