@@ -8,7 +8,7 @@ import pytest
 
 from emu.board.loader import load_image
 from emu.board.manifest import read_metadata
-from emu.machine import DEFAULT_MAX_INSNS, Machine, RunResult
+from emu.machine import KERNEL_MAX_INSNS, Machine, RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
 KERNELS = sorted((ROOT / "asm").glob("*.S"))
@@ -19,7 +19,7 @@ def run_kernel(source: Path) -> RunResult:
     meta = read_metadata(source)
     machine = Machine(el=meta.el)
     machine.load(load_image(source))
-    return machine.run(meta.max_insns or DEFAULT_MAX_INSNS)
+    return machine.run(meta.max_insns or KERNEL_MAX_INSNS)
 
 
 @pytest.mark.parametrize("source", KERNELS, ids=lambda source: source.stem)

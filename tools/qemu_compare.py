@@ -38,7 +38,7 @@ from emu.board.asm import display_path  # noqa: E402
 from emu.board.loader import Image, load_image  # noqa: E402
 from emu.board.manifest import IMAGE_DIR, SOURCE_DIR, KernelMeta, read_metadata  # noqa: E402
 from emu.errors import EmuError, UsageError  # noqa: E402
-from emu.machine import DEFAULT_MAX_INSNS, Machine  # noqa: E402
+from emu.machine import KERNEL_MAX_INSNS, Machine  # noqa: E402
 from tools.qemu_run import DEFAULT_TIMEOUT, kernel_console, qemu_available, run_image  # noqa: E402
 
 PROG = "qemu_compare"
@@ -153,7 +153,7 @@ def run_emu(kernel: Kernel) -> Outcome:
     machine = Machine(el=kernel.meta.el)
     try:
         machine.load(kernel.image)
-        result = machine.run(kernel.meta.max_insns or DEFAULT_MAX_INSNS)
+        result = machine.run(kernel.meta.max_insns or KERNEL_MAX_INSNS)
     except EmuError as exc:
         return Outcome(bytes(machine.console), exc.exit_status)
     return Outcome(result.console, result.exit_status)

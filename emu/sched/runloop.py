@@ -12,11 +12,13 @@ from emu.sched.deadlines import NEVER, Deadlines
 BUDGET, DEADLINE = 0, 1  # watch indices; the processor's watch source uses the ones above
 
 
-def run(processor: Processor, deadlines: Deadlines, max_insns: int, done: Callable[[], bool]) -> None:
+def run(processor: Processor, deadlines: Deadlines, max_insns: int, done: Callable[[], bool],
+        sleep: Callable[[], bool] = lambda: False) -> None:
     """Run until `done()` (power off, exit, reset request) or raise the emulator-level stop:
     BudgetExhausted after exactly `max_insns` instructions, GuestHalted when WFI waits for an
     event that cannot come, or whatever error the processor recorded. Deadlines fire right
-    after the instruction that brings the count to their time."""
+    after the instruction that brings the count to their time. On WFI, time jumps to the next
+    deadline, or `sleep()` moves device time to its next event (False: there is none)."""
     while True:
         stops = {BUDGET: max_insns}
         next_deadline = deadlines.next_due()
@@ -36,6 +38,8 @@ def run(processor: Processor, deadlines: Deadlines, max_insns: int, done: Callab
                     f"the guest did not power off within its budget of {max_insns} instructions."))
         elif stop is Stop.WFI:
             wake = deadlines.pop_next()
+            if wake is None and sleep():
+                continue
             if wake is None:
                 raise GuestHalted(processor.report(
                     "the guest executed WFI with no interrupt pending and no device left that could "
