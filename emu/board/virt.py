@@ -8,4 +8,3 @@ UART0_BASE, UART0_SIZE = 0x0900_0000, 0x1000
 RAM_BASE = 0x4000_0000
 DEFAULT_RAM_MIB = 128
 MAX_RAM_MIB = 3072  # keeps RAM below 4 GiB: 0x4000_0000 + 3 GiB
-KERNEL_OFFSET = 0x8_0000  # raw images and assembly are loaded and entered at RAM_BASE + this

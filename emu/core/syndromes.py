@@ -11,7 +11,6 @@ import enum
 from dataclasses import dataclass
 
 from emu.arch import decode
-from emu.arch import pstate as ps
 from emu.arch import sysregs as sr
 from emu.arch.esr import (
     EC, FSC_SYNC_EXTERNAL, iss_data_abort, iss_imm16, iss_instruction_abort, iss_sys64, iss_wfx, syndrome,
@@ -151,7 +150,3 @@ def pc_alignment(ctx: Context, pc: int) -> Sync:
 def sp_alignment(ctx: Context, pc: int) -> Sync:
     """SP alignment fault (AArch64.SPAlignmentFault): EC 0x26, ISS 0, ELR = the load/store."""
     return Sync(_abort_target(ctx), syndrome(EC.SP_ALIGN), pc)
-
-
-def is_aarch32(pstate: int) -> bool:
-    return bool(pstate & ps.NRW)

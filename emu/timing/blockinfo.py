@@ -7,7 +7,7 @@ outcome of the last instruction is left out, for the caller to charge once it kn
 block went (`BlockInfo.last` says what that instruction is):
 - a conditional branch (B.cond, CBZ/CBNZ, TBZ/TBNZ) that is taken: PC_WRITE_RETIRED + 1 and
   CostModel.branch_taken_extra cycles;
-- any branch the predictor got wrong (predictor.py): BR_MIS_PRED + 1 and
+- any branch the predictor got wrong (in the native hook, emu/timing/_native.c): BR_MIS_PRED + 1 and
   CostModel.branch_mispredict_penalty cycles.
 A translated block ends at its first branch, so only its last instruction can be one; a
 conditional branch anywhere else would be counted as not taken.

@@ -3,7 +3,8 @@
 The first time a (address, size) block runs, the native hook asks `BlockTiming.fill` for its
 record: the static events of its instructions (emu.timing.blockinfo: INST_RETIRED, CPU_CYCLES
 from the cost model, loads, stores, branches...) and what its last instruction's outcome
-changes (a conditional or indirect branch, charged by the hook with the predictor in C). The per-instruction prefix sums stay here in Python, for the two places that
+changes (a conditional or indirect branch, charged by the hook with the predictor in C).
+The per-instruction prefix sums stay here in Python, for the two places that
 need to look inside a block: an exception in the middle of it (take back what did not retire)
 and a watch reached inside it (find the exact instruction).
 """
