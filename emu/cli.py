@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--cost-model", type=Path, metavar="FILE.toml",
                      help="instruction costs in cycles (default: emu/timing/a57.toml, a Cortex-A57); "
                           "a file may set only some keys")
+    run.add_argument("--pmu-skid", type=_int, default=0, metavar="N",
+                     help="deliver PMU overflow interrupts N instructions after the overflow (default 0)")
     run.add_argument("--hypervisor", metavar="MODULE:CLASS",
                      help="a Python EL2: an emu.hyp.Hypervisor subclass, as package.module:Class or "
                           "path/to/file.py:Class; the image then starts at EL1 under it")
@@ -68,7 +70,7 @@ def _run(args: argparse.Namespace) -> int:
     hypervisor = _load_hypervisor(args.hypervisor) if args.hypervisor else None
     cost_model = load_cost_model(args.cost_model) if args.cost_model else None
     machine = Machine(ram_mib=args.ram, el=args.el, console=console_to_stdout, no_reboot=args.no_reboot,
-                      hypervisor=hypervisor, cost_model=cost_model)
+                      hypervisor=hypervisor, cost_model=cost_model, pmu_skid=args.pmu_skid)
     machine.load(load_image(args.image, ram_size=machine.ram_size, include_dirs=args.include or None))
     return machine.run(args.max_insns or DEFAULT_MAX_INSNS).exit_status
 

@@ -30,7 +30,7 @@ from emu.core.processor import CallRoute, Processor
 from emu.errors import GuestHalted, ImageDoesNotFit, UsageError
 from emu.events import EventStream
 from emu.hyp import Hypervisor
-from emu.irq import IrqLine
+from emu.irq import IrqLine, SkidLine
 from emu.pmu import Pmu
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
@@ -106,6 +106,7 @@ class Machine:
         pmu_counters: int = 6,
         cost_model: CostModel | None = None,
         functional: bool = False,
+        pmu_skid: int = 0,
     ) -> None:
         if el not in (1, 2):
             raise UsageError(f"--el must be 1 or 2, not {el}")
@@ -135,8 +136,14 @@ class Machine:
         self.uart = PL011(self._console_write)
         self.bus.attach(virt.UART0_BASE, virt.UART0_SIZE, "pl011", self.uart)
         # PMU overflow request, PPI 7 (INTID 23): observable here until the GIC connects it.
-        self.pmu_irq = IrqLine("PMU overflow")
-        self.pmu = Pmu(CoreEvents(self.processor.counter), self.pmu_irq, n=pmu_counters)
+        # `pmu_overflow` is the architectural level at the overflowing instruction; `pmu_irq`
+        # is what reaches the interrupt controller, `pmu_skid` instructions later (default 0).
+        if pmu_skid < 0:
+            raise UsageError(f"--pmu-skid must be 0 or more instructions, not {pmu_skid}")
+        self.pmu_overflow = IrqLine("PMU overflow")
+        self.pmu = Pmu(CoreEvents(self.processor.counter), self.pmu_overflow, n=pmu_counters)
+        self.pmu_irq: IrqLine = SkidLine("PMU interrupt request", self.pmu_overflow, pmu_skid,
+                                         lambda n, action: self.deadlines.at(self.processor.insns + n, action))
         self.time = CoreTime(self.processor.counter, functional)
         self.timer = GenericTimer(self.time, el2_present=self.processor.el2_present)
         self._time_slot = SLOTS[Event.INST_RETIRED if functional else Event.CPU_CYCLES]

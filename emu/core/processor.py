@@ -122,7 +122,7 @@ class Processor:
         self.counter.state.mispredict_penalty = self.timing.model.branch_mispredict_penalty
         self.fired = 0
         self._aborted = False
-        self._stops: dict[int, int] = {}
+        self._stops: Callable[[], dict[int, int]] = dict
         # (event, EL mask, remaining) of each further watch, e.g. the PMU's next overflows.
         self.watch_source: Callable[[], list[tuple[int, int, int]]] = no_watches
         self.uc.hook_add(UC_HOOK_INTR, self._on_intr)
@@ -147,11 +147,12 @@ class Processor:
         self.update_take_mask()
 
     # -- running -------------------------------------------------------------------------------
-    def run(self, stops: dict[int, int]) -> Stop:
-        """Run from the PC until something needs the run loop. `stops` maps a watch index to an
+    def run(self, stops: Callable[[], dict[int, int]]) -> Stop:
+        """Run from the PC until something needs the run loop. `stops()` maps a watch index to an
         instruction count: the run stops right after the instruction that brings the count
         there (Stop.WATCH, with `fired` holding the indices reached). The `watch_source`
-        (the PMU's next overflows) is armed from index FIRST_SOURCE_WATCH on."""
+        (the PMU's next overflows) is armed from index FIRST_SOURCE_WATCH on. Both are asked
+        again at every re-arm, the source first (bringing devices up to date may schedule)."""
         self._stops = stops
         self.rearm()
         self.update_take_mask()
@@ -177,10 +178,11 @@ class Processor:
     def rearm(self) -> None:
         """Arm the watches again: after every stop, and whenever Python changed what they
         depend on (a PMU register written)."""
+        watches = {i: (SLOTS[Event(event)], el_mask, remaining)
+                   for i, (event, el_mask, remaining) in enumerate(self.watch_source(), FIRST_SOURCE_WATCH)}
         insns = self.insns
-        watches = {i: (_INSNS, ALL_ELS, max(0, at - insns)) for i, at in self._stops.items()}
-        for i, (event, el_mask, remaining) in enumerate(self.watch_source(), FIRST_SOURCE_WATCH):
-            watches[i] = (SLOTS[Event(event)], el_mask, remaining)
+        for i, at in self._stops().items():
+            watches[i] = (_INSNS, ALL_ELS, max(0, at - insns))
         self.counter.set_watches(watches)
 
     def _start(self, begin: int, until: int = UNTIL) -> None:

@@ -19,11 +19,11 @@ def run(processor: Processor, deadlines: Deadlines, max_insns: int, done: Callab
     event that cannot come, or whatever error the processor recorded. Deadlines fire right
     after the instruction that brings the count to their time. On WFI, time jumps to the next
     deadline, or `sleep()` moves device time to its next event (False: there is none)."""
-    while True:
-        stops = {BUDGET: max_insns}
+    def stops() -> dict[int, int]:
         next_deadline = deadlines.next_due()
-        if next_deadline != NEVER:
-            stops[DEADLINE] = next_deadline
+        return {BUDGET: max_insns} if next_deadline == NEVER else {BUDGET: max_insns, DEADLINE: next_deadline}
+
+    while True:
         stop = processor.run(stops)
         if processor.error is not None:
             raise processor.error

@@ -49,3 +49,19 @@ next:
     m.run(10_000)
     # the MSR PMCR, ldr x5 (literal), ldr, str, ldp, b = 6 before the MRS
     assert m.cpu.x(20) == 6
+
+
+@pytest.mark.parametrize("skid", [1, 3, 10])
+def test_skid_delays_the_request_by_exact_instructions(skid: int) -> None:
+    from emu.machine import Machine
+    from tests.conftest import image_of
+
+    src = SETUP.format(preset=2**32 - 5) + BODY + OFF
+    m = Machine(pmu_skid=skid)
+    m.load(image_of(src))
+    overflow: list[int] = []
+    request: list[int] = []
+    m.pmu_overflow.connect(lambda level: overflow.append(m.processor.insns) if level else None)
+    m.pmu_irq.connect(lambda level: request.append(m.processor.insns) if level else None)
+    m.run(10_000)
+    assert len(overflow) == 1 and request == [overflow[0] + skid]
