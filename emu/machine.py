@@ -34,7 +34,7 @@ from emu.irq import IrqLine, SkidLine
 from emu.pmu import Pmu
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
-from emu.sysreg import router
+from emu.sysreg import idregs, router
 from emu.timer import GenericTimer
 from emu.pmu.fields import CYCLE
 from emu.pmu.registers import pmevcntr_encoding
@@ -147,7 +147,7 @@ class Machine:
         self.time = CoreTime(self.processor.counter, functional)
         self.timer = GenericTimer(self.time, el2_present=self.processor.el2_present)
         self._time_slot = SLOTS[Event.INST_RETIRED if functional else Event.CPU_CYCLES]
-        self.sysregs = Registry(self.pmu.sysregs + self.timer.sysregs)
+        self.sysregs = Registry(self.pmu.sysregs + self.timer.sysregs + idregs.build(self.processor.el2_present))
         self.processor.instrument.python_registers = {reg.encoding for reg in self.sysregs}
         self._fast_counters = list(range(pmu_counters)) + [CYCLE]
         self.processor.instrument.fast_reads = {pmevcntr_encoding(i): i for i in range(pmu_counters)}
