@@ -185,12 +185,12 @@ class Processor:
             watches[i] = (_INSNS, ALL_ELS, max(0, at - insns))
         self.counter.set_watches(watches)
 
-    def _start(self, begin: int, until: int = UNTIL) -> None:
+    def _start(self, begin: int) -> None:
         """One emu_start, with unmapped accesses turned into aborts and hook errors kept."""
         self._aborted = False
         self.counter.state.el = EL_UNKNOWN  # Python may have moved the core since the last run
         try:
-            self.uc.emu_start(begin, until, 0, 0)
+            self.uc.emu_start(begin, UNTIL, 0, 0)
         except UcError as err:
             if self._fault is None:
                 raise InternalError(self.report(f"Unicorn stopped with {err}.")) from None
@@ -244,8 +244,7 @@ class Processor:
             return True  # the whole block ran; the PC is wherever its last instruction went
         if self.cpu.pc != stop_at:
             return False
-        if hook is not None:
-            self._unretire(stop_at)
+        self._unretire(stop_at)  # the block was charged whole; the rest of it did not run
         return True
 
     def _stop_here(self, uc: Uc, address: int, _size: int, _ud: object) -> None:
