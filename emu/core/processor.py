@@ -366,6 +366,7 @@ class Processor:
             self._take_sync(self._qemu_abort(self._context(), pc, intno))
             return
         if intno in (syn.EXCP_VIRQ, syn.EXCP_VFIQ):
+            self.counter.settle(pc)  # taken between blocks: the last branch went to `pc`
             self.enter(1, Kind.IRQ if intno == syn.EXCP_VIRQ else Kind.FIQ, pc, None, None)
             return
         raise InternalError(self.report(f"Unicorn reported exception number {intno}, which emu does not model yet."))
