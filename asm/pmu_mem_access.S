@@ -1,6 +1,7 @@
 // @qemu-differs: QEMU does not implement events MEM_ACCESS (0x13), LD_RETIRED (0x06), ST_RETIRED (0x07) (PMCEID0_EL0 bits 19, 6, 7 clear; its counters stay 0); the Arm ARM allows that (D14.6 does not require them); emu implements them
-// pmu_mem_access: exact MEM_ACCESS (0x13), LD_RETIRED (0x06) and ST_RETIRED (0x07) counts at EL2
-// over known sequences (kvm-unit-tests pmu "mem-access", in our own code).
+// pmu_mem_access: exact MEM_ACCESS (0x13), LD_RETIRED (0x06) and ST_RETIRED (0x07) counts over
+// known sequences, at EL2 (NSH = 1) and at EL1 with EL2 excluded (P = NSH = 0) (kvm-unit-tests
+// pmu "mem-access", in our own code).
 // Arm ARM D14.3: LD_RETIRED "counts each architecturally-executed memory-reading instruction",
 // ST_RETIRED "each architecturally-executed memory-writing instruction" (instructions, so an LDP
 // or STP counts 1); MEM_ACCESS "counts each Memory-read operation or Memory-write operation"
@@ -8,15 +9,24 @@
 // printed only for sequence A, whose accesses are single aligned registers of at most 64 bits,
 // one access each on this PE. LDR (literal) is a load too, so the base address is set up before
 // the measurement. Each count is the difference of two reads of a counter that counts all along
-// (see pmu_basic_event_count); the 8 MRS reads are neither loads nor stores, and INST_RETIRED
-// (counter 3, read 4th of 4 each time) differs by the sequence length + 4.
-// Checks:
+// with no change of Exception level in between (see pmu_basic_event_count; D13.2.2, D13.7.3);
+// the 8 MRS reads are neither loads nor stores, and INST_RETIRED (counter 3, read 4th of 4 each
+// time) differs by the sequence length + 4. PMEVTYPER<n>_EL0 P, U, NSH; CountPMUEvents.
+// Counters: EL2 part: 0-3 = MEM_ACCESS, LD_RETIRED, ST_RETIRED, INST_RETIRED, each NSH = 1.
+//   EL1 part: 0-3 = the same events with P = U = NSH = 0 (EL0 and EL1), 4 = LD_RETIRED with
+//   NSH = 1 (every EL), 5 = LD_RETIRED with P = 1, NSH = 1 (EL0 and EL2, not EL1).
+// Checks (EL2, then EL1):
 //   PMCEID0_EL0 & 0x800c0 = 0x800c0 (events 0x06, 0x07, 0x13 implemented).
 //   Sequence A (52 instructions): ldr x, ldr w, ldrb, ldrh, ldur (5 loads), str x, strb, str w
 //     (3 stores), add, sub, nop, then mov + 10 x (ldr post-index, str, subs, b.ne):
 //     LD_RETIRED 15 = 0xf, ST_RETIRED 13 = 0xd, MEM_ACCESS 28 = 0x1c, INST_RETIRED 56 = 0x38.
 //   Sequence B (6 instructions): ldp x, stp x, ldp w, stp w, ldp x post-index, nop:
 //     LD_RETIRED 3, ST_RETIRED 2, INST_RETIRED 10 = 0xa.
+//   EL1 only: counter 5 (EL1 excluded) unchanged from before sequence A to after sequence B
+//     (every instruction in between, the printing included, runs at EL1).
+//   EL1 -> hvc -> EL2 runs 100 loads (ldr in a BUSY_LOOP-like loop) -> eret -> EL1: counter 1
+//     (LD_RETIRED, EL2 excluded) grows by less than 16 (no EL1 instruction around the HVC is a
+//     load; the bound allows for the boundary), counter 4 (LD_RETIRED, every EL) by at least 100.
     .include "lib.S"
     .include "pmu.S"
     .equ BUF, 0x41000000            // 4 KiB of scratch memory (below the stacks)
@@ -29,30 +39,29 @@
     mrs     \d, pmevcntr3_el0
 .endm
 
-    EL2_INIT
-    SET_VBAR 2, ma_vt2
-    PMU_INIT
+// TYPERS4 f: PMEVTYPER0-3_EL0 = f + MEM_ACCESS, LD_RETIRED, ST_RETIRED, INST_RETIRED. Clobbers x1.
+.macro TYPERS4 f
+    ldr     x1, =(\f + EV_MEM_ACCESS)
+    msr     pmevtyper0_el0, x1
+    ldr     x1, =(\f + EV_LD_RETIRED)
+    msr     pmevtyper1_el0, x1
+    ldr     x1, =(\f + EV_ST_RETIRED)
+    msr     pmevtyper2_el0, x1
+    ldr     x1, =(\f + EV_INST_RETIRED)
+    msr     pmevtyper3_el0, x1
+.endm
+
+// PMCEID n: print PMCEID0_LD_ST_MEM (n: unused, keystone wants a parameter).
+.macro PMCEID n
     mrs     x1, pmceid0_el0
     ldr     x2, =0x800c0
     and     x1, x1, x2
     PRINT_REG PMCEID0_LD_ST_MEM, x1
-    ldr     x1, =(EVT_NSH + EV_MEM_ACCESS)
-    msr     pmevtyper0_el0, x1
-    ldr     x1, =(EVT_NSH + EV_LD_RETIRED)
-    msr     pmevtyper1_el0, x1
-    ldr     x1, =(EVT_NSH + EV_ST_RETIRED)
-    msr     pmevtyper2_el0, x1
-    ldr     x1, =(EVT_NSH + EV_INST_RETIRED)
-    msr     pmevtyper3_el0, x1
-    mov     x1, #0xf
-    msr     pmcntenset_el0, x1
-    mov     x1, #PMCR_E
-    msr     pmcr_el0, x1
-    ldr     x20, =BUF
-    add     x21, x20, #256
-    isb
+.endm
 
-    PUTS    "sequence A\n"
+// SEQ_A n: measure sequence A and print LD, ST, MEM_ACCESS, INST. Needs x20 = BUF,
+// x21 = BUF + 256 (advanced by 80). (n: unused.)
+.macro SEQ_A n
     READ4   x1, x2, x3, x4
     ldr     x10, [x20]
     ldr     w11, [x20, #8]
@@ -66,11 +75,11 @@
     sub     x15, x15, #2
     nop
     mov     x9, #10
-ma_loop:
+ma_loop\@:
     ldr     x10, [x21], #8
     str     x10, [x21, #64]
     subs    x9, x9, #1
-    b.ne    ma_loop
+    b.ne    ma_loop\@
     READ4   x5, x6, x7, x8
     sub     x5, x5, x1
     sub     x6, x6, x2
@@ -80,8 +89,10 @@ ma_loop:
     PRINT_REG ST_RETIRED, x7
     PRINT_REG MEM_ACCESS, x5
     PRINT_REG INST_RETIRED, x8
+.endm
 
-    PUTS    "sequence B\n"
+// SEQ_B n: measure sequence B and print LD, ST, INST (x21 advanced by 16). (n: unused.)
+.macro SEQ_B n
     READ4   x1, x2, x3, x4
     ldp     x10, x11, [x20]
     stp     x10, x11, [x20, #64]
@@ -96,13 +107,97 @@ ma_loop:
     PRINT_REG LD_RETIRED, x6
     PRINT_REG ST_RETIRED, x7
     PRINT_REG INST_RETIRED, x8
+.endm
+
+    EL2_INIT
+    SET_VBAR 2, ma_vt2
+    SET_VBAR 1, ma_vt1
+    PMU_INIT
+    PUTS    "EL2, counters 0-3 NSH=1\n"
+    PMCEID  2
+    TYPERS4 EVT_NSH
+    mov     x1, #0xf
+    msr     pmcntenset_el0, x1
+    mov     x1, #PMCR_E
+    msr     pmcr_el0, x1
+    ldr     x20, =BUF
+    add     x21, x20, #256
+    isb
+
+    PUTS    "EL2, sequence A\n"
+    SEQ_A   2
+    PUTS    "EL2, sequence B\n"
+    SEQ_B   2
+
+    msr     pmcr_el0, xzr           // counters 0-3 now count at EL0 and EL1 only
+    TYPERS4 0
+    ldr     x1, =(EVT_NSH + EV_LD_RETIRED)
+    msr     pmevtyper4_el0, x1
+    ldr     x1, =(EVT_P + EVT_NSH + EV_LD_RETIRED)
+    msr     pmevtyper5_el0, x1
+    mov     x1, #0x3f
+    msr     pmcntenset_el0, x1
+    mov     x1, #PMCR_E
+    msr     pmcr_el0, x1
+    isb
+    ERET_TO 2, ma_el1, (SPSR_EL1H + SPSR_DAIF)
+
+ma_el1:
+    PUTS    "EL1, counters 0-3 P=0 NSH=0, counter 5 LD_RETIRED P=1 NSH=1\n"
+    PMCEID  1
+    ldr     x20, =BUF
+    add     x21, x20, #256
+    mrs     x22, pmevcntr5_el0
+    PUTS    "EL1, sequence A\n"
+    SEQ_A   1
+    PUTS    "EL1, sequence B\n"
+    SEQ_B   1
+    mrs     x23, pmevcntr5_el0
+    cmp     x22, x23
+    PRINT_IF PMEVCNTR5_EL0_UNCHANGED, eq
+
+    PUTS    "EL1, hvc to an EL2 loop of 100 loads\n"
+    mrs     x1, pmevcntr1_el0
+    mrs     x5, pmevcntr4_el0
+    hvc     #1
+    mrs     x2, pmevcntr1_el0
+    mrs     x6, pmevcntr4_el0
+    sub     x3, x2, x1
+    cmp     x3, #16
+    PRINT_IF LD_RETIRED_EL1_DIFF_BELOW_16, lo
+    sub     x3, x6, x5
+    cmp     x3, #100
+    PRINT_IF LD_RETIRED_ALL_DIFF_AT_LEAST_100, hs
     PUTS    "done\n"
-    POWER_OFF
+    hvc     #0xffff
 
 ma_handler2:
+    mrs     x10, esr_el2
+    lsr     x11, x10, #26
+    cmp     x11, #0x16              // HVC from EL1: a command
+    b.ne    ma_fail2
+    and     x10, x10, #0xffff
+    cmp     x10, #1
+    b.ne    ma_off
+    mov     x8, #100                // 100 loads from BUF (x20)
+ma_loads:
+    ldr     x10, [x20]
+    subs    x8, x8, #1
+    b.ne    ma_loads
+    eret
+ma_off:
+    POWER_OFF
+ma_fail2:
     PUTS    "FAIL: unexpected exception to EL2\n"
     PRINT_REG VECTOR, x17
     PRINT_SYSREG ESR_EL2, esr_el2
     POWER_OFF
 
+ma_handler1:
+    PUTS    "FAIL: unexpected exception to EL1\n"
+    PRINT_REG VECTOR, x17
+    PRINT_SYSREG ESR_EL1, esr_el1
+    hvc     #0xffff
+
+    VECTOR_TABLE ma_vt1, ma_handler1
     VECTOR_TABLE ma_vt2, ma_handler2
