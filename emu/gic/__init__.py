@@ -4,7 +4,8 @@ reads `GICv3.hppi` and drives `acknowledge`/`deactivate`/`threshold`; the core l
 
 from __future__ import annotations
 
+from .cpuif import CpuInterface
 from .gic import GICv3
 from .state import IntState, Lifecycle
 
-__all__ = ["GICv3", "IntState", "Lifecycle"]
+__all__ = ["CpuInterface", "GICv3", "IntState", "Lifecycle"]
