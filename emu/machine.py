@@ -35,6 +35,7 @@ from emu.pmu import Pmu
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
 from emu.sysreg import idregs, router
+from emu.gic import CpuInterface, GICv3
 from emu.timer import GenericTimer
 from emu.pmu.fields import CYCLE
 from emu.pmu.registers import pmevcntr_encoding
@@ -144,10 +145,23 @@ class Machine:
         self.pmu = Pmu(CoreEvents(self.processor.counter), self.pmu_overflow, n=pmu_counters)
         self.pmu_irq: IrqLine = SkidLine("PMU interrupt request", self.pmu_overflow, pmu_skid,
                                          lambda n, action: self.deadlines.at(self.processor.insns + n, action))
+        # GICv3 (PLATFORM.md): distributor and redistributor on the bus, the CPU interface as
+        # system registers, its output on the core's nIRQ, the PMU and timer PPIs on its inputs.
+        self.gic = GICv3()
+        self.cpuif = CpuInterface(self.gic)
+        self.bus.attach(virt.GICD_BASE, virt.GICD_SIZE, "gicd", self.gic.distributor)
+        self.bus.attach(virt.GICR_BASE, virt.GICR_SIZE, "gicr", self.gic.redistributor)
+        self.gic.irq_out.connect(self.irq.set)
+        self.pmu_irq.connect(self.gic.line(virt.INTID_PMU).set)
         self.time = CoreTime(self.processor.counter, functional)
         self.timer = GenericTimer(self.time, el2_present=self.processor.el2_present)
         self._time_slot = SLOTS[Event.INST_RETIRED if functional else Event.CPU_CYCLES]
-        self.sysregs = Registry(self.pmu.sysregs + self.timer.sysregs + idregs.build(self.processor.el2_present))
+        for timer, intid in ((self.timer.el1_physical, virt.INTID_EL1_PHYS_TIMER),
+                             (self.timer.el1_virtual, virt.INTID_EL1_VIRT_TIMER),
+                             (self.timer.el2_physical, virt.INTID_EL2_PHYS_TIMER)):
+            timer.irq.connect(self.gic.line(intid).set)
+        self.sysregs = Registry(self.pmu.sysregs + self.timer.sysregs + self.cpuif.sysregs
+                                + idregs.build(self.processor.el2_present, gic_sysregs=True))
         self.processor.instrument.python_registers = {reg.encoding for reg in self.sysregs}
         self._fast_counters = list(range(pmu_counters)) + [CYCLE]
         self.processor.instrument.fast_reads = {pmevcntr_encoding(i): i for i in range(pmu_counters)}
@@ -195,6 +209,7 @@ class Machine:
         self.pmu.sync()  # events before the reset must not count after it
         self.pmu.reset()
         self.timer.reset()
+        self.cpuif.reset()
         self.cpu.set_x(0, self.dtb_address)
         if self.hypervisor is not None:
             self.hypervisor.reset()

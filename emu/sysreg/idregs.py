@@ -39,8 +39,8 @@ def _constant(name: str, encoding: tuple[int, int, int, int, int], value: int) -
     return SysReg(name, encoding, value, _access, lambda ctx: value, wi, read_only=True)
 
 
-def build(el2_present: bool) -> tuple[SysReg, ...]:
+def build(el2_present: bool, gic_sysregs: bool = False) -> tuple[SysReg, ...]:
     return (
-        _constant("ID_AA64PFR0_EL1", ID_AA64PFR0_EL1, pfr0(el2_present)),
+        _constant("ID_AA64PFR0_EL1", ID_AA64PFR0_EL1, pfr0(el2_present, gic_sysregs)),
         _constant("ID_AA64DFR0_EL1", ID_AA64DFR0_EL1, DFR0),
     )
