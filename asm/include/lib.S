@@ -173,10 +173,9 @@ lib_after\@:
     LIB_RESTORE
 .endm
 
-// PRINT_REG NAME, xN: print "NAME=0x%016x\n" with the value of xN (not sp).
-.macro PRINT_REG name, reg
-    LIB_SAVE
-    mov     x4, \reg                // before anything below clobbers x0-x3
+// LIB_PRINT_X4 text: the common end of the PRINT_* macros: print "text" then x4 in hex and a
+// newline, and restore what LIB_SAVE saved.
+.macro LIB_PRINT_X4 text
     str     x4, [sp, #-16]!
     adr     x0, lib_str\@
     bl      uart_puts
@@ -185,10 +184,17 @@ lib_after\@:
     bl      uart_nl
     b       lib_after\@
 lib_str\@:
-    .asciz  "\name="
+    .asciz  "\text"
     .balign 4
 lib_after\@:
     LIB_RESTORE
+.endm
+
+// PRINT_REG NAME, xN: print "NAME=0x%016x\n" with the value of xN (not sp).
+.macro PRINT_REG name, reg
+    LIB_SAVE
+    mov     x4, \reg                // before anything below clobbers x0-x3
+    LIB_PRINT_X4 "\name="
 .endm
 
 // PRINT_REL NAME, xN, label: print "NAME=label+0x%016x\n" with xN - label (addresses printed
@@ -198,18 +204,7 @@ lib_after\@:
     mov     x4, \reg
     adr     x0, \label
     sub     x4, x4, x0
-    str     x4, [sp, #-16]!
-    adr     x0, lib_str\@
-    bl      uart_puts
-    ldr     x0, [sp], #16
-    bl      uart_hex
-    bl      uart_nl
-    b       lib_after\@
-lib_str\@:
-    .asciz  "\name=\label+"
-    .balign 4
-lib_after\@:
-    LIB_RESTORE
+    LIB_PRINT_X4 "\name=\label+"
 .endm
 
 // PRINT_SYSREG_REL NAME, sysreg, label: as PRINT_REL, for a system register (ELR_ELn, FAR_ELn).
@@ -218,36 +213,14 @@ lib_after\@:
     mrs     x4, \sysreg
     adr     x0, \label
     sub     x4, x4, x0
-    str     x4, [sp, #-16]!
-    adr     x0, lib_str\@
-    bl      uart_puts
-    ldr     x0, [sp], #16
-    bl      uart_hex
-    bl      uart_nl
-    b       lib_after\@
-lib_str\@:
-    .asciz  "\name=\label+"
-    .balign 4
-lib_after\@:
-    LIB_RESTORE
+    LIB_PRINT_X4 "\name=\label+"
 .endm
 
 // PRINT_SYSREG NAME, sysreg: print "NAME=0x%016x\n" with the value of a system register.
 .macro PRINT_SYSREG name, sysreg
     LIB_SAVE
     mrs     x4, \sysreg
-    str     x4, [sp, #-16]!
-    adr     x0, lib_str\@
-    bl      uart_puts
-    ldr     x0, [sp], #16
-    bl      uart_hex
-    bl      uart_nl
-    b       lib_after\@
-lib_str\@:
-    .asciz  "\name="
-    .balign 4
-lib_after\@:
-    LIB_RESTORE
+    LIB_PRINT_X4 "\name="
 .endm
 
 // PRINT_EXC el: print ESR_ELn, ELR_ELn, SPSR_ELn of the exception just taken to ELn.
