@@ -209,6 +209,7 @@ class Machine:
         self.pmu.sync()  # events before the reset must not count after it
         self.pmu.reset()
         self.timer.reset()
+        self.gic.reset()
         self.cpuif.reset()
         self.cpu.set_x(0, self.dtb_address)
         if self.hypervisor is not None:

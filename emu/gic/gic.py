@@ -36,6 +36,17 @@ class GICv3:
         self.distributor = Distributor(self)
         self.redistributor = Redistributor(self)
 
+    def reset(self) -> None:
+        """Reset (PSCI SYSTEM_RESET): every INTID back to its reset configuration and inactive,
+        distributor groups disabled, the redistributor asleep; input lines keep their levels (the
+        devices drive them), so a level interrupt still asserted is pending again."""
+        for intid, irq in enumerate(self.irqs):
+            line = irq.line
+            self.irqs[intid] = IntState(edge=intid < SGI_COUNT, line=line)
+        self.group_enabled = [False, False]
+        self.redistributor.processor_sleep = True
+        self.update()
+
     @property
     def num_irqs(self) -> int:
         return len(self.irqs)
