@@ -47,6 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--cost-model", type=Path, metavar="FILE.toml",
                      help="instruction costs in cycles (default: emu/timing/a57.toml, a Cortex-A57); "
                           "a file may set only some keys")
+    run.add_argument("--gic-state", action="store_true",
+                     help="when the run stops (for any reason), print the GIC's state table on stderr")
     run.add_argument("--pmu-skid", type=_int, default=0, metavar="N",
                      help="deliver PMU overflow interrupts N instructions after the overflow (default 0)")
     run.add_argument("--hypervisor", metavar="MODULE:CLASS",
@@ -72,7 +74,14 @@ def _run(args: argparse.Namespace) -> int:
     machine = Machine(ram_mib=args.ram, el=args.el, console=console_to_stdout, no_reboot=args.no_reboot,
                       hypervisor=hypervisor, cost_model=cost_model, pmu_skid=args.pmu_skid)
     machine.load(load_image(args.image, ram_size=machine.ram_size, include_dirs=args.include or None))
-    return machine.run(args.max_insns or DEFAULT_MAX_INSNS).exit_status
+    try:
+        return machine.run(args.max_insns or DEFAULT_MAX_INSNS).exit_status
+    finally:
+        if args.gic_state:
+            from emu.gic.view import format_state
+
+            sys.stdout.flush()
+            print(format_state(machine.gic, machine.cpuif), file=sys.stderr)
 
 
 def _load_hypervisor(spec: str) -> "Hypervisor":

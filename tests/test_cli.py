@@ -222,3 +222,12 @@ def test_closed_pipe_is_quiet() -> None:
     proc.stdout.close()
     assert proc.wait(timeout=60) in (0, 141)  # 0 if the guest finished before the pipe closed
     assert b"Traceback" not in proc.stderr.read()
+
+
+def test_gic_state_table_after_the_run() -> None:
+    done = emu("run", "--gic-state", "asm/pmu_overflow_irq.S")
+    assert done.returncode == 0
+    lines = done.stderr.decode().splitlines()
+    assert lines[0].split() == ["INTID", "kind", "group", "prio", "trigger", "line", "enabled", "state"]
+    assert lines[1].split() == ["23", "PPI", "1", "0x80", "level", "low", "yes", "inactive"]
+    assert "ICC_PMR_EL1=0xf8" in lines[2] and "nIRQ=low" in lines[2]
