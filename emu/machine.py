@@ -34,7 +34,7 @@ from emu.irq import IrqLine, SkidLine
 from emu.pmu import Pmu
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
-from emu.sysreg import idregs, router
+from emu.sysreg import idregs, isr, router
 from emu.gic import CpuInterface, GICv3
 from emu.timer import GenericTimer
 from emu.pmu.fields import CYCLE
@@ -161,7 +161,8 @@ class Machine:
                              (self.timer.el2_physical, virt.INTID_EL2_PHYS_TIMER)):
             timer.irq.connect(self.gic.line(intid).set)
         self.sysregs = Registry(self.pmu.sysregs + self.timer.sysregs + self.cpuif.sysregs
-                                + idregs.build(self.processor.el2_present, gic_sysregs=True))
+                                + idregs.build(self.processor.el2_present, gic_sysregs=True)
+                                + (isr.build(lambda: self.irq.level, lambda: self.fiq.level),))
         self.processor.instrument.python_registers = {reg.encoding for reg in self.sysregs}
         self._fast_counters = list(range(pmu_counters)) + [CYCLE]
         self.processor.instrument.fast_reads = {pmevcntr_encoding(i): i for i in range(pmu_counters)}
