@@ -106,40 +106,45 @@ def _abort_target(ctx: Context) -> int:
     return sync_target_el(ctx.el, ctx.hcr, ctx.el2_present)
 
 
-def external_data_abort(ctx: Context, pc: int, address: int, is_write: bool) -> Sync:
-    """A load or store to an unmapped physical address: synchronous External abort, DFSC 0x10,
-    EC 0x24 from a lower EL or 0x25 at the same EL, FAR = the address, WnR = 1 for a write.
-    ISV is 0: the Arm ARM gives a valid instruction syndrome only for stage 2 aborts reported in
-    ESR_EL2 (ESR_EL2, "ISS encoding for an exception from a Data Abort", ISV), and these aborts
-    come from the final access, not from stage 2. (QEMU 7.2 sets ISV for EL2's own aborts: docs/qemu.md.)"""
+FSC_ADDRESS_SIZE_L0 = 0x00  # Address size fault, level 0 (also: a PA beyond PARange with stage 1 off)
+
+
+def data_abort(ctx: Context, pc: int, address: int, is_write: bool, dfsc: int) -> Sync:
+    """A data abort not from stage 2: EC 0x24 from a lower EL or 0x25 at the same EL, FAR = the
+    address, WnR = 1 for a write. ISV is 0: the Arm ARM gives a valid instruction syndrome only
+    for stage 2 aborts reported in ESR_EL2 (ESR_EL2, "ISS encoding for an exception from a Data
+    Abort", ISV). (QEMU 7.2 sets ISV for EL2's own aborts: docs/qemu.md.)"""
     target = _abort_target(ctx)
     ec = EC.DABT_LOWER if target > ctx.el else EC.DABT_CURRENT
-    return Sync(target, syndrome(ec, iss_data_abort(dfsc=FSC_SYNC_EXTERNAL, wnr=is_write)), pc, far=address)
+    return Sync(target, syndrome(ec, iss_data_abort(dfsc=dfsc, wnr=is_write)), pc, far=address)
+
+
+def instruction_abort(ctx: Context, pc: int, ifsc: int) -> Sync:
+    """An instruction abort at `pc` not from stage 2: EC 0x20/0x21, FAR = PC."""
+    target = _abort_target(ctx)
+    ec = EC.IABT_LOWER if target > ctx.el else EC.IABT_CURRENT
+    return Sync(target, syndrome(ec, iss_instruction_abort(ifsc=ifsc)), pc, far=pc)
+
+
+def external_data_abort(ctx: Context, pc: int, address: int, is_write: bool) -> Sync:
+    """A load or store to an unmapped physical address: synchronous External abort, DFSC 0x10."""
+    return data_abort(ctx, pc, address, is_write, FSC_SYNC_EXTERNAL)
 
 
 def external_instruction_abort(ctx: Context, pc: int) -> Sync:
-    """An instruction fetch from an unmapped physical address: IFSC 0x10, EC 0x20/0x21, FAR = PC."""
-    target = _abort_target(ctx)
-    ec = EC.IABT_LOWER if target > ctx.el else EC.IABT_CURRENT
-    return Sync(target, syndrome(ec, iss_instruction_abort(ifsc=FSC_SYNC_EXTERNAL)), pc, far=pc)
-
-
-FSC_ADDRESS_SIZE_L0 = 0x00  # Address size fault, level 0 (also: a PA beyond PARange with stage 1 off)
+    """An instruction fetch from an unmapped physical address: IFSC 0x10."""
+    return instruction_abort(ctx, pc, FSC_SYNC_EXTERNAL)
 
 
 def address_size_data_abort(ctx: Context, pc: int, address: int, is_write: bool) -> Sync:
     """With the MMU off, an address at or above 2^PARange is an Address size fault, level 0
-    (Arm ARM D8.2.12 / AArch64.S1DisabledOutput): DFSC 0x00, FAR = the address."""
-    target = _abort_target(ctx)
-    ec = EC.DABT_LOWER if target > ctx.el else EC.DABT_CURRENT
-    return Sync(target, syndrome(ec, iss_data_abort(dfsc=FSC_ADDRESS_SIZE_L0, wnr=is_write)), pc, far=address)
+    (Arm ARM D8.2.12 / AArch64.S1DisabledOutput): DFSC 0x00."""
+    return data_abort(ctx, pc, address, is_write, FSC_ADDRESS_SIZE_L0)
 
 
 def address_size_instruction_abort(ctx: Context, pc: int) -> Sync:
-    """An instruction fetch at or above 2^PARange with the MMU off: IFSC 0x00, FAR = PC."""
-    target = _abort_target(ctx)
-    ec = EC.IABT_LOWER if target > ctx.el else EC.IABT_CURRENT
-    return Sync(target, syndrome(ec, iss_instruction_abort(ifsc=FSC_ADDRESS_SIZE_L0)), pc, far=pc)
+    """An instruction fetch at or above 2^PARange with the MMU off: IFSC 0x00."""
+    return instruction_abort(ctx, pc, FSC_ADDRESS_SIZE_L0)
 
 
 def pc_alignment(ctx: Context, pc: int) -> Sync:
