@@ -35,7 +35,8 @@ from emu.pmu import Pmu
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
 from emu.sysreg import idregs, isr, router
-from emu.gic import CpuInterface, GICv3
+from emu.arch.sysregs import HCR_IMO
+from emu.gic import CpuInterface, GICv3, VirtualCpuInterface, icv
 from emu.timer import GenericTimer
 from emu.pmu.fields import CYCLE
 from emu.pmu.registers import pmevcntr_encoding
@@ -149,6 +150,10 @@ class Machine:
         # system registers, its output on the core's nIRQ, the PMU and timer PPIs on its inputs.
         self.gic = GICv3()
         self.cpuif = CpuInterface(self.gic)
+        self.vcpuif = VirtualCpuInterface(self.gic)
+        self.vcpuif.maintenance.connect(self.gic.line(virt.INTID_MAINTENANCE).set)
+        self.vcpuif.virq_out.connect(self.processor.virq.set)
+        self._icv_reads, self._icv_writes = icv.reads(self.vcpuif), icv.writes(self.vcpuif)
         self.bus.attach(virt.GICD_BASE, virt.GICD_SIZE, "gicd", self.gic.distributor)
         self.bus.attach(virt.GICR_BASE, virt.GICR_SIZE, "gicr", self.gic.redistributor)
         self.gic.irq_out.connect(self.irq.set)
@@ -160,7 +165,7 @@ class Machine:
                              (self.timer.el1_virtual, virt.INTID_EL1_VIRT_TIMER),
                              (self.timer.el2_physical, virt.INTID_EL2_PHYS_TIMER)):
             timer.irq.connect(self.gic.line(intid).set)
-        self.sysregs = Registry(self.pmu.sysregs + self.timer.sysregs + self.cpuif.sysregs
+        self.sysregs = Registry(self.pmu.sysregs + self.timer.sysregs + self.cpuif.sysregs + self.vcpuif.sysregs
                                 + idregs.build(self.processor.el2_present, gic_sysregs=True)
                                 + (isr.build(lambda: self.irq.level, lambda: self.fiq.level),))
         self.processor.instrument.python_registers = {reg.encoding for reg in self.sysregs}
@@ -212,6 +217,7 @@ class Machine:
         self.timer.reset()
         self.gic.reset()
         self.cpuif.reset()
+        self.vcpuif.reset()
         self.cpu.set_x(0, self.dtb_address)
         if self.hypervisor is not None:
             self.hypervisor.reset()
@@ -279,7 +285,14 @@ class Machine:
         cpu.pc = cpu.pc + 4
 
     def system_register(self, ctx: syn.Context, insn: decode.SysInsn, value: int) -> router.Outcome:
-        """An access to a register emulated in Python, through the sysreg router."""
+        """An access to a register emulated in Python, through the sysreg router; at EL1 with
+        HCR_EL2.IMO set, the ICC_* Group 1 registers are the virtual interface's ICV_* view."""
+        if ctx.el == 1 and ctx.hcr & HCR_IMO:
+            if insn.is_read and insn.encoding in self._icv_reads:
+                return router.Outcome(Decision.OK, self._icv_reads[insn.encoding]() & 0xFFFF_FFFF_FFFF_FFFF)
+            if not insn.is_read and insn.encoding in self._icv_writes:
+                self._icv_writes[insn.encoding](value)
+                return router.Outcome(Decision.OK)
         access = AccessContext(ctx.el, insn.is_read, ctx.hcr, self.pmu.mdcr_el2)
         outcome = router.access(self.sysregs, insn.encoding, access, value)
         self._publish_counters(ctx.hcr)  # the access may have synced or changed the PMU

@@ -110,8 +110,9 @@ class Processor:
         self.uc: Uc = self.cpu.uc
         self.irq = IrqLine("nIRQ")
         self.fiq = IrqLine("nFIQ")
-        self.irq.connect(lambda _level: self.update_take_mask())
-        self.fiq.connect(lambda _level: self.update_take_mask())
+        self.virq = IrqLine("nVIRQ")  # the GIC virtual CPU interface's request (IHI 0069 vIRQ)
+        for line in (self.irq, self.fiq, self.virq):
+            line.connect(lambda _level: self.update_take_mask())
         self.timing = BlockTiming(self.uc, cost_model or default_cost_model())
         self.counter = BlockCounter(self.uc, self._on_new_block)
         self.instrument = Instrumenter(self.uc, self.counter, self._sp_alignment_fault, self._system_register,
@@ -303,7 +304,14 @@ class Processor:
                     for f in (0, 1):
                         if interrupt_taken(kind, target, el, bool(i if kind is Kind.IRQ else f)):
                             mask |= 1 << (el * 4 + i * 2 + f)
+        if self.virq.level and self._virtual_irqs_enabled(hcr):
+            for el in (0, 1):  # a virtual IRQ goes to EL1, masked by PSTATE.I; never at EL2
+                mask |= 1 << (el * 4 + 0 * 2 + 0) | 1 << (el * 4 + 0 * 2 + 1)
         self.counter.state.take_mask = mask
+
+    def _virtual_irqs_enabled(self, hcr: int) -> bool:
+        """Virtual IRQs are taken below EL2 when HCR_EL2.IMO is set and TGE is not (D1.3.3)."""
+        return self.el2_present and bool(hcr & sr.HCR_IMO) and not hcr & sr.HCR_TGE
 
     def _take_interrupt(self) -> None:
         """FIQ before IRQ, as QEMU checks them; the preferred return is the next instruction."""
@@ -316,6 +324,9 @@ class Processor:
             if interrupt_taken(kind, target, ps.el_of(pstate), bool(pstate & mask_bit)):
                 self.enter(target, kind, self.cpu.pc, None, None)
                 return
+        if (self.virq.level and self._virtual_irqs_enabled(hcr) and ps.el_of(pstate) < 2
+                and not pstate & ps.I):
+            self.enter(1, Kind.IRQ, self.cpu.pc, None, None)
 
     # -- Unicorn hooks -------------------------------------------------------------------------
     def _context(self) -> syn.Context:

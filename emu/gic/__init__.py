@@ -7,5 +7,6 @@ from __future__ import annotations
 from .cpuif import CpuInterface
 from .gic import GICv3
 from .state import IntState, Lifecycle
+from .vcpuif import VirtualCpuInterface
 
-__all__ = ["CpuInterface", "GICv3", "IntState", "Lifecycle"]
+__all__ = ["CpuInterface", "GICv3", "IntState", "Lifecycle", "VirtualCpuInterface"]
