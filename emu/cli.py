@@ -81,7 +81,7 @@ def _run(args: argparse.Namespace) -> int:
             from emu.gic.view import format_state
 
             sys.stdout.flush()
-            print(format_state(machine.gic, machine.cpuif), file=sys.stderr)
+            print(format_state(machine.gic, machine.cpuif, machine.vcpuif), file=sys.stderr)
 
 
 def _load_hypervisor(spec: str) -> "Hypervisor":

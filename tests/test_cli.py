@@ -231,3 +231,12 @@ def test_gic_state_table_after_the_run() -> None:
     assert lines[0].split() == ["INTID", "kind", "group", "prio", "trigger", "line", "enabled", "state"]
     assert lines[1].split() == ["23", "PPI", "1", "0x80", "level", "low", "yes", "inactive"]
     assert "ICC_PMR_EL1=0xf8" in lines[2] and "nIRQ=low" in lines[2]
+
+
+def test_gic_state_lists_the_list_registers() -> None:
+    done = emu("run", "--gic-state", "asm/gic_hw_forward.S")
+    assert done.returncode == 0
+    lines = done.stderr.decode().splitlines()
+    lr0 = lines[lines.index(next(l for l in lines if l.split()[:2] == ["LR", "state"])) + 1]
+    assert lr0.split() == ["0", "invalid", "1", "1", "0xa0", "27", "27"]
+    assert "ICH_ELRSR_EL2=0xf" in lines[-1]

@@ -6,14 +6,18 @@ from __future__ import annotations
 from emu.gic.cpuif import CpuInterface
 from emu.gic.gic import GICv3
 from emu.gic.state import PRIVATE_COUNT, SGI_COUNT
+from emu.gic.vcpuif import VirtualCpuInterface
+
+_LR_STATES = ("invalid", "pending", "active", "active+pending")
 
 
 def _kind(intid: int) -> str:
     return "SGI" if intid < SGI_COUNT else "PPI" if intid < PRIVATE_COUNT else "SPI"
 
 
-def format_state(gic: GICv3, cpuif: CpuInterface) -> str:
-    """Rows for each INTID that is enabled, pending, active or whose line is high."""
+def format_state(gic: GICv3, cpuif: CpuInterface, vcpuif: VirtualCpuInterface | None = None) -> str:
+    """Rows for each INTID that is enabled, pending, active or whose line is high, the CPU
+    interface, and (with `vcpuif`) every list register (IHI 0069 ICH_LR<n>_EL2 fields)."""
     rows = [f"{'INTID':>5}  {'kind':4} {'group':5} {'prio':>4}  {'trigger':7} {'line':4}  {'enabled':7} state"]
     for intid, irq in enumerate(gic.irqs):
         if not (irq.enabled or irq.pending or irq.active or irq.line):
@@ -30,4 +34,12 @@ def format_state(gic: GICv3, cpuif: CpuInterface) -> str:
         f"ICC_RPR_EL1={cpuif.running_priority():#04x}  EOImode={int(cpuif.eoi_mode)}  "
         f"ICC_IGRPEN1_EL1={int(cpuif.group1_enabled)}  nIRQ={'high' if gic.irq_out.level else 'low'}"
     )
+    if vcpuif is not None:
+        rows.append(f"{'LR':>5}  {'state':14} {'HW':2} {'group':5} {'prio':>4}  {'vINTID':>6} {'pINTID':>6}")
+        for n, lr in enumerate(vcpuif.lrs):
+            rows.append(f"{n:>5}  {_LR_STATES[lr >> 62 & 3]:14} {lr >> 61 & 1:2} {lr >> 60 & 1:5} "
+                        f"{lr >> 48 & 0xFF:#04x}  {lr & 0xFFFF_FFFF:>6} {lr >> 32 & 0x3FF:>6}")
+        rows.append(f"ICH_HCR_EL2.En={vcpuif.hcr & 1}  ICH_MISR_EL2={vcpuif.misr():#x}  "
+                    f"ICH_EISR_EL2={vcpuif.eisr():#x}  ICH_ELRSR_EL2={vcpuif.elrsr():#x}  "
+                    f"nVIRQ={'high' if vcpuif.virq_out.level else 'low'}")
     return "\n".join(rows)
