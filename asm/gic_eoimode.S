@@ -9,16 +9,10 @@
 // GIC IHI 0069: ICC_CTLR_EL1.EOImode, ICC_EOIR1_EL1 (priority drop only with EOImode 1),
 // ICC_DIR_EL1, 4.1 interrupt states (active and pending), GICR_ISPENDR0, GICR_ISACTIVER0.
     .include "lib.S"
+    .include "gic.S"
     EL2_INIT
     SET_VBAR 2, ge_vt2
-    ldr     x0, =0x08000000         // GICD_CTLR: EnableGrp1 | ARE
-    mov     w1, #0x12
-    str     w1, [x0]
-    ldr     x0, =0x080a0014         // GICR_WAKER
-    str     wzr, [x0]
-ge_wake:
-    ldr     w1, [x0]
-    tbnz    w1, #2, ge_wake
+    GIC_WAKE ge_gic_wake
     ldr     x0, =0x080b0080         // GICR_IGROUPR0: INTID 3 Group 1
     mov     w1, #0x8
     str     w1, [x0]

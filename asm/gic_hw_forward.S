@@ -6,17 +6,11 @@
 // (CNTV_CTL_EL0.IMASK: the line falls) and EOIs it: the virtual EOI deactivates the physical
 // INTID 27 (GICR_ISACTIVER0 bit 27 clears). IHI 0069 ICH_LR<n>_EL2.HW, ICV_EOIR1_EL1.
     .include "lib.S"
+    .include "gic.S"
     EL2_INIT
     SET_VBAR 2, hw_vt2
     SET_VBAR 1, hw_vt1
-    ldr     x0, =0x08000000
-    mov     w1, #0x12               // GICD_CTLR: EnableGrp1, ARE
-    str     w1, [x0]
-    ldr     x0, =0x080a0014         // GICR_WAKER
-    str     wzr, [x0]
-hw_wake:
-    ldr     w1, [x0]
-    tbnz    w1, #2, hw_wake
+    GIC_WAKE hw_gic_wake
     ldr     x0, =0x080b0080         // GICR_IGROUPR0: INTID 27 Group 1
     mov     w1, #0x8000000
     str     w1, [x0]

@@ -10,16 +10,10 @@
 // deactivation an asserted level interrupt is pending again), GICR_ICFGR1; Arm ARM D12.2.4 (timer
 // condition, CTL.IMASK, ISTATUS), the virt board's EL1 physical timer PPI 14 = INTID 30.
     .include "lib.S"
+    .include "gic.S"
     EL2_INIT
     SET_VBAR 2, gl_vt2
-    ldr     x0, =0x08000000         // GICD_CTLR: EnableGrp1 | ARE
-    mov     w1, #0x12
-    str     w1, [x0]
-    ldr     x0, =0x080a0014         // GICR_WAKER
-    str     wzr, [x0]
-gl_wake:
-    ldr     w1, [x0]
-    tbnz    w1, #2, gl_wake
+    GIC_WAKE gl_gic_wake
     ldr     x0, =0x080b0c04         // GICR_ICFGR1 (INTIDs 16-31): INTID 30 = bits [29:28]
     ldr     w0, [x0]
     ubfx    x0, x0, #28, #2

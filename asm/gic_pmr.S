@@ -14,16 +14,10 @@
 // ICC_PMR_EL1, ICC_BPR1_EL1, ICC_RPR_EL1, ICC_IAR1_EL1 (1023 when no interrupt can be signalled);
 // Arm ARM ISR_EL1.I.
     .include "lib.S"
+    .include "gic.S"
     EL2_INIT
     SET_VBAR 2, gp_vt2
-    ldr     x0, =0x08000000         // GICD_CTLR: EnableGrp1 | ARE
-    mov     w1, #0x12
-    str     w1, [x0]
-    ldr     x0, =0x080a0014         // GICR_WAKER
-    str     wzr, [x0]
-gp_wake:
-    ldr     w1, [x0]
-    tbnz    w1, #2, gp_wake
+    GIC_WAKE gp_gic_wake
     ldr     x0, =0x080b0080         // GICR_IGROUPR0: INTIDs 1-3 Group 1
     mov     w1, #0xe
     str     w1, [x0]

@@ -9,16 +9,10 @@
 // GIC IHI 0069: ICC_SGI1R_EL1, ICC_IAR1_EL1 (1023 = spurious), ICC_RPR_EL1, ICC_EOIR1_EL1,
 // GICR_ISACTIVER0; Arm ARM: HCR_EL2.IMO routing of physical IRQs.
     .include "lib.S"
+    .include "gic.S"
     EL2_INIT
     SET_VBAR 2, gs_vt2
-    ldr     x0, =0x08000000         // GICD_CTLR: EnableGrp1 (bit 1) | ARE (bit 4)
-    mov     w1, #0x12
-    str     w1, [x0]
-    ldr     x0, =0x080a0014         // GICR_WAKER: ProcessorSleep = 0
-    str     wzr, [x0]
-gs_wake:
-    ldr     w1, [x0]
-    tbnz    w1, #2, gs_wake          // ChildrenAsleep
+    GIC_WAKE gs_gic_wake
     ldr     x0, =0x080b0080         // GICR_IGROUPR0: INTID 5 Group 1
     mov     w1, #0x20
     str     w1, [x0]

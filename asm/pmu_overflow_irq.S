@@ -11,18 +11,12 @@
 // Arm ARM D13 (overflow, CheckForPMUOverflow), GIC IHI 0069 (GICD_CTLR, GICR_WAKER, IGROUPR0,
 // ISENABLER0, IPRIORITYR, ICC_PMR_EL1, ICC_IGRPEN1_EL1, ICC_IAR1_EL1, ICC_EOIR1_EL1).
     .include "lib.S"
+    .include "gic.S"
     EL2_INIT
     SET_VBAR 2, oi_vt2
     // GIC: distributor Group 1 enabled (ARE is RAO with DS = 1), redistributor awake,
     // INTID 23 Group 1, enabled, priority 0x80; CPU interface: SRE, PMR = 0xff, Group 1 on.
-    ldr     x0, =0x08000000
-    mov     w1, #0x12               // EnableGrp1 (bit 1) | ARE (bit 4)
-    str     w1, [x0]
-    ldr     x0, =0x080a0014         // GICR_WAKER
-    str     wzr, [x0]
-oi_wake:
-    ldr     w1, [x0]
-    tbnz    w1, #2, oi_wake          // ChildrenAsleep
+    GIC_WAKE oi_gic_wake
     ldr     x0, =0x080b0080         // GICR_IGROUPR0
     mov     w1, #0x800000
     str     w1, [x0]
