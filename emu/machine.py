@@ -169,6 +169,7 @@ class Machine:
                                 + idregs.build(self.processor.el2_present, gic_sysregs=True)
                                 + (isr.build(lambda: self.irq.level, lambda: self.fiq.level),))
         self.processor.instrument.python_registers = {reg.encoding for reg in self.sysregs}
+        self._pmu_encodings = frozenset(reg.encoding for reg in self.pmu.sysregs)
         self._fast_counters = list(range(pmu_counters)) + [CYCLE]
         self.processor.instrument.fast_reads = {pmevcntr_encoding(i): i for i in range(pmu_counters)}
         self.processor.instrument.fast_reads[self.sysregs.by_name("PMCCNTR_EL0").encoding] = CYCLE
@@ -295,7 +296,8 @@ class Machine:
                 return router.Outcome(Decision.OK)
         access = AccessContext(ctx.el, insn.is_read, ctx.hcr, self.pmu.mdcr_el2)
         outcome = router.access(self.sysregs, insn.encoding, access, value)
-        self._publish_counters(ctx.hcr)  # the access may have synced or changed the PMU
+        if insn.encoding in self._pmu_encodings:
+            self._publish_counters(ctx.hcr)  # the access may have synced or changed the PMU
         return outcome
 
     def _watches(self) -> list[tuple[int, int, int]]:
