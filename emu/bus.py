@@ -16,7 +16,9 @@ from unicorn import Uc
 class Device(Protocol):
     """An MMIO device. `offset` is relative to the region base; `size` is 1, 2, 4 or 8 bytes.
     Reads of unimplemented offsets return 0 and writes are ignored, as the GIC and PL011
-    architectures say for reserved locations."""
+    architectures say for reserved locations. Through Unicorn a device only sees naturally
+    aligned accesses of 1, 2 or 4 bytes: wider and unaligned guest accesses arrive split
+    (docs/decisions.md, "MMIO widths reaching GICD and GICR")."""
 
     def read(self, offset: int, size: int) -> int: ...
 
