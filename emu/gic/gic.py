@@ -86,6 +86,8 @@ class GICv3:
         value first, then lowest INTID (IHI 0069 4.7); None when nothing is pending."""
         best: tuple[int, int] | None = None
         for intid, s in enumerate(self.irqs):
+            if not (s.latch or s.line) or s.active or not s.enabled:
+                continue  # the common case, without a call (this runs at every GIC update)
             if self._candidate(intid, s, group) and (best is None or s.priority < best[1]):
                 best = (intid, s.priority)
         return best

@@ -58,6 +58,12 @@ class DecodedBlock:
         return self.n
 
 
+# Decoded blocks by (address, size, code words), per cost model, shared by every machine of the
+# process: a race sweep's forked children inherit what the reference run decoded.
+# (A CostModel is frozen and hashable; a process sees one or two of them.)
+_SHARED: dict[CostModel, dict[tuple[int, int, tuple[int, ...]], tuple[DecodedBlock, Tail]]] = {}
+
+
 class BlockTiming:
     """Decodes blocks for the native hook (classes, events and costs from the cost model) and
     remembers them."""
@@ -66,6 +72,7 @@ class BlockTiming:
         self._uc = uc
         self.model = model
         self._blocks: dict[tuple[int, int], DecodedBlock] = {}
+        self._shared = _SHARED.setdefault(model, {})
 
     def get(self, address: int, size: int) -> DecodedBlock | None:
         return self._blocks.get((address, size))
@@ -77,18 +84,22 @@ class BlockTiming:
             words = struct.unpack(f"<{n}I", bytes(self._uc.mem_read(address, 4 * n)))
         except UcError:
             words = ()
-        info = decode_block(words, self.model)
-        prefix = [tuple([0] * (n + 1))] * NSLOTS
-        for event, row in info.prefixes.items():
-            prefix[SLOTS[event]] = row if len(row) == n + 1 else tuple([0] * (n + 1))
-        block = DecodedBlock(address, size, tuple(prefix))
+        key = (address, size, words)
+        shared = self._shared.get(key)
+        if shared is None:
+            info = decode_block(words, self.model)
+            prefix = [tuple([0] * (n + 1))] * NSLOTS
+            for event, row in info.prefixes.items():
+                prefix[SLOTS[event]] = row if len(row) == n + 1 else tuple([0] * (n + 1))
+            shared = self._shared[key] = (DecodedBlock(address, size, tuple(prefix)), _tail(info.last))
+        block, tail = shared
         nonzero = [slot for slot in range(NSLOTS) if block.static(slot)]
         for slot in range(NSLOTS):
             record.ev[slot] = block.static(slot)
         for i, slot in enumerate(nonzero):
             record.slots[i] = slot
         record.nz = len(nonzero)
-        record.tail = _tail(info.last)
+        record.tail = tail
         record.taken_cycles = self.model.branch_taken_extra
         record.branch_pc = address + size - 4
         record.ends_in_eret = int(bool(words) and words[-1] == ERET)
