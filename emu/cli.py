@@ -1,4 +1,4 @@
-"""The `emu` command: `emu run FILE`, `emu asm FILE`.
+"""The `emu` command: `emu run FILE`, `emu asm FILE`, `emu scenarios`, `emu race SCENARIO`.
 
 Exit status: the guest's own (PSCI SYSTEM_OFF: 0; semihosting SYS_EXIT: its code), or one of the
 emulator's statuses in emu.errors (docs/exit-status.md) with a one-paragraph message on stderr.
@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                           "path/to/file.py:Class; the image then starts at EL1 under it")
     sub.add_parser("bench", help="speed as ratios to raw Unicorn (see emu/bench.py); options after it",
                    add_help=False)
+    from emu.race.cli import add_parsers
+
+    add_parsers(sub)
     asm = sub.add_parser("asm", help="assemble a .S file into a raw image")
     asm.add_argument("source", type=Path)
     asm.add_argument("-o", "--output", type=Path, required=True)
@@ -86,29 +89,10 @@ def _run(args: argparse.Namespace) -> int:
 
 def _load_hypervisor(spec: str) -> "Hypervisor":
     """Instantiate `package.module:Class` or `file.py:Class` (a Hypervisor subclass)."""
-    import importlib
-    import importlib.util
-
     from emu.hyp import Hypervisor
+    from emu.plugins import load_class
 
-    where, _, name = spec.rpartition(":")
-    if not where or not name:
-        raise UsageError(f"--hypervisor takes MODULE:CLASS or FILE.py:CLASS, not {spec!r}")
-    try:
-        if where.endswith(".py"):
-            module_spec = importlib.util.spec_from_file_location(Path(where).stem, where)
-            if module_spec is None or module_spec.loader is None or not Path(where).is_file():
-                raise ImportError(f"no such file {where}")
-            module = importlib.util.module_from_spec(module_spec)
-            module_spec.loader.exec_module(module)
-        else:
-            module = importlib.import_module(where)
-        cls = getattr(module, name)
-    except Exception as err:  # any failure to import user code is a usage error, in one paragraph
-        raise UsageError(f"cannot load the hypervisor {spec!r}: {type(err).__name__}: {err}") from None
-    if not (isinstance(cls, type) and issubclass(cls, Hypervisor)):
-        raise UsageError(f"--hypervisor {spec!r} is not a subclass of emu.hyp.Hypervisor")
-    return cls()
+    return load_class(spec, Hypervisor, "--hypervisor")()
 
 
 def _asm(args: argparse.Namespace) -> int:
@@ -128,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
 
             return bench(argv[1:])
         args = _parser().parse_args(argv)
+        if args.command in ("scenarios", "race"):
+            from emu.race.cli import race_main, scenarios_main
+
+            return {"scenarios": scenarios_main, "race": race_main}[args.command](args)
         return {"run": _run, "asm": _asm}[args.command](args)
     except EmuError as err:
         sys.stdout.flush()

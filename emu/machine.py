@@ -174,11 +174,21 @@ class Machine:
         self.processor.instrument.fast_reads = {pmevcntr_encoding(i): i for i in range(pmu_counters)}
         self.processor.instrument.fast_reads[self.sysregs.by_name("PMCCNTR_EL0").encoding] = CYCLE
         self.processor.watch_source = self._watches
+        # Further event counters outside the PMU (a Python EL2's emulated guest PMU): their
+        # watches (event, EL mask, remaining) and their syncs, asked with the PMU's.
+        self._ok_els: dict[tuple[int, int, int, int], int] = {}
+        self.extra_watches: list[Callable[[], list[tuple[int, int, int]]]] = []
+        self.extra_syncs: list[Callable[[], None]] = []
         self._image: Image | None = None
         self._finish: _Finish | None = None
         self._reset_requested = False
         if hypervisor is not None:
             hypervisor.attach(self)
+
+    @property
+    def image(self) -> Image | None:
+        """The image loaded (its symbols name the labels of an assembled one)."""
+        return self._image
 
     @property
     def last_exception(self) -> Taken | None:
@@ -267,6 +277,7 @@ class Machine:
         write_exit_registers(self.cpu, exit)
         self.events.publish("hyp.exit", self.processor.insns, kind=exit.kind.name, esr=exit.esr, elr=exit.elr)
         self.hypervisor.handle_exit(exit)
+        self.processor.rearm()  # the hypervisor may have changed counters, ELs and deadlines
         return True
 
     def semihosting_call(self) -> None:
@@ -298,6 +309,10 @@ class Machine:
         outcome = router.access(self.sysregs, insn.encoding, access, value)
         if insn.encoding in self._pmu_encodings:
             self._publish_counters(ctx.hcr)  # the access may have synced or changed the PMU
+            if not insn.is_read and outcome.decision is Decision.OK:
+                reg = self.sysregs.get(insn.encoding)
+                self.events.publish("pmu.write", self.processor.insns, register=reg.name if reg else "?", value=value,
+                                    el=ctx.el)
         return outcome
 
     def _watches(self) -> list[tuple[int, int, int]]:
@@ -306,11 +321,26 @@ class Machine:
         self.pmu.sync()
         self._publish_counters(self.processor.hcr())
         watches = [(w.event, w.el_mask, w.remaining) for w in self.pmu.watches()]
+        for source in self.extra_watches:
+            watches.extend(source())
         deadline = self.timer.next_deadline_cycles()
         if deadline is not None:
             event = Event.INST_RETIRED if self._time_slot == SLOTS[Event.INST_RETIRED] else Event.CPU_CYCLES
             watches.append((int(event), 0b111, max(1, deadline - self.time.cycles())))
         return watches
+
+    def spend(self, el: int, cycles: int) -> None:
+        """Time passes at `el` with no instruction retiring (a phase of a Python EL2): `cycles`
+        CPU cycles are charged there, and the PMU and the timers are brought up to date, so a
+        counter that counts at `el` can overflow (and raise its interrupt) in the middle of it."""
+        if cycles <= 0:
+            return
+        self.processor.counter.charge(el, SLOTS[Event.CPU_CYCLES], cycles)
+        self.pmu.sync()
+        for sync in self.extra_syncs:
+            sync()
+        self._publish_counters(self.processor.hcr())
+        self.timer.update()
 
     def _sleep(self) -> bool:
         """WFI with nothing pending: let time jump to the next timer event, if there is one."""
@@ -325,16 +355,23 @@ class Machine:
         """Refresh the native hook's view of each counter (right after a sync): the value, the
         totals it was synced at, and at which ELs an MRS of it is allowed (else Python decides)."""
         fast = self.processor.counter.state.fast
+        pmu = self.pmu
+        cache = self._ok_els
         for idx in self._fast_counters:
-            view = self.pmu.fast_view(idx)
+            view = pmu.fast_view(idx)
             entry = fast[idx]
             if view is None:
                 entry.ok_els = 0
                 continue
-            reg = self.sysregs.get(pmevcntr_encoding(idx)) if idx != CYCLE else self.sysregs.by_name("PMCCNTR_EL0")
-            assert reg is not None
-            entry.ok_els = sum(1 << el for el in (0, 1, 2)
-                               if reg.access(AccessContext(el, True, hcr, self.pmu.mdcr_el2)) is Decision.OK)
+            # The access checks read HCR_EL2, MDCR_EL2 and PMUSERENR_EL0 only.
+            key = (idx, hcr, pmu.mdcr_el2, pmu.pmuserenr)
+            ok_els = cache.get(key)
+            if ok_els is None:
+                reg = self.sysregs.get(pmevcntr_encoding(idx)) if idx != CYCLE else self.sysregs.by_name("PMCCNTR_EL0")
+                assert reg is not None
+                ok_els = cache[key] = sum(1 << el for el in (0, 1, 2)
+                                          if reg.access(AccessContext(el, True, hcr, pmu.mdcr_el2)) is Decision.OK)
+            entry.ok_els = ok_els
             entry.slot = SLOTS[Event(view.event)] if view.el_mask else 0
             entry.el_mask, entry.value, entry.shift = view.el_mask, view.value, view.shift
             entry.base[0], entry.base[1], entry.base[2] = view.base

@@ -115,6 +115,21 @@ class Cpu:
             self._set(r.UC_ARM64_REG_SP, self._get(_SP_BANK[new_bank]))
         self._rebuild_flags()
 
+    def banked_sp(self, el: int) -> int:
+        """SP_EL<el>, whether or not it is the SP in use (D1.2.2 "The stack pointer registers")."""
+        if self._sp_bank() == el:
+            return self._get(r.UC_ARM64_REG_SP)
+        return self._get(_SP_BANK[el])
+
+    def set_banked_sp(self, el: int, value: int) -> None:
+        if self._sp_bank() == el:
+            self._set(r.UC_ARM64_REG_SP, value)
+        self._set(_SP_BANK[el], value)
+
+    def _sp_bank(self) -> int:
+        pstate = self.pstate
+        return ps.el_of(pstate) if pstate & ps.SP_SEL else 0
+
     def _rebuild_flags(self) -> None:
         # Any CP_REG write makes Unicorn recompute hflags; SCR_EL3 is ours and constant.
         self.write_sysreg(sr.SCR_EL3, sr.SCR_EL3_NS_HCE_RW)

@@ -70,6 +70,10 @@ class Pmu:
         self.irq = irq
         self.n = n
         self._base: dict[tuple[int, int], int] = {}
+        # Called with the counters that wrapped (bit 31: the cycle counter) after each sync or
+        # change that counted: the overflow events themselves, not writes of PMOVSSET_EL0.
+        self.on_overflow: Callable[[int], None] | None = None
+        self._wrapped = 0
         self.reset()
         self.sysregs: tuple[SysReg, ...] = registers.build(self)
 
@@ -176,6 +180,12 @@ class Pmu:
             self._count_cycles(cycles)
         if self.pmovsset != flags:
             self._update_irq()
+        self._report_wraps()
+
+    def _report_wraps(self) -> None:
+        wrapped, self._wrapped = self._wrapped, 0
+        if wrapped and self.on_overflow is not None:
+            self.on_overflow(wrapped)
 
     def _increment(self, steps: tuple[_Step, ...], deltas: dict[tuple[int, int], int]) -> None:
         """The event counters' part of AArch64.PMUCycle at one EL: each counter adds the
@@ -195,6 +205,7 @@ class Pmu:
                 wraps = value >> 32
                 if wraps:
                     self.pmovsset |= 1 << idx
+                    self._wrapped |= 1 << idx
             prev_idx, prev_wraps = idx, wraps
 
     def _count_cycles(self, cycles: int) -> None:
@@ -211,6 +222,7 @@ class Pmu:
         self.pmccntr = value & MASK64
         if overflow:
             self.pmovsset |= C
+            self._wrapped |= C
 
     def software_increment(self, el: int, counters: int) -> None:
         """PMUSwIncrement at `el` for the counters of `counters` (already limited to the
@@ -232,6 +244,7 @@ class Pmu:
         change()
         self._recompute()
         self._update_irq()
+        self._report_wraps()
 
     # -- overflow -----------------------------------------------------------------------------------
     def watches(self) -> list[Watch]:
