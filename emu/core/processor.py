@@ -232,11 +232,15 @@ class Processor:
             self.uc.ctl_remove_cache(address, address + size)
         state.pass_address = address
         state.stop_after_pass = int(hook is None)
+        # Other hooks at stop_at (a Python system register, a native counter MRS) run before
+        # the step's and would perform the instruction; they stand down for it.
+        state.step_stop = stop_at if hook is not None else NO_ADDRESS
         self._start(address)
         if hook is not None:
             self.uc.hook_del(hook)
             self.uc.ctl_remove_cache(address, address + size)
         state.pass_address, state.stop_after_pass, state.poll = NO_ADDRESS, 0, 0
+        state.step_stop = NO_ADDRESS
         self.counter.take_stop_reason()
         self.counter.take_fired()
         if self.error is not None or self._halted or self._aborted:
@@ -436,6 +440,8 @@ class Processor:
         charged from this instruction on (a PMU read must see only what retired before it), ask
         the platform (the sysreg router), then either retire the instruction and step over it,
         or take the trap."""
+        if pc == self.counter.state.step_stop:
+            return  # an exact step stops the run before this instruction (see _step)
         block = self._unretire(pc)
         ctx = self._context()
         value = 0 if insn.is_read else self.cpu.x(insn.rt)

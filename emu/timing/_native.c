@@ -112,6 +112,7 @@ struct emu_native_state {
     emu_block **table;      /* open addressing on (address, size)                          */
     uint64_t cap;
     uint64_t count;
+    uint64_t step_stop;     /* an exact step stops before this address: hooks there stand down */
 };
 
 static uint64_t hash_of(uint64_t address, uint64_t size, uint64_t cap)
@@ -265,6 +266,8 @@ void emu_mrs_counter_hook(void *uc, uint64_t address, uint32_t size, void *user)
     emu_block *b = s->last;
     uint64_t el = s->el;
     (void)size;
+    if (address == s->step_stop)
+        return; /* the step's own hook stops the run before this MRS: it has not run */
     if (el > 2) {
         uint64_t pstate = 0;
         s->reg_read(uc, (int)s->pstate_regid, &pstate);

@@ -135,6 +135,7 @@ class NativeState(ctypes.Structure):
         ("table", ctypes.c_void_p),
         ("cap", ctypes.c_uint64),
         ("count", ctypes.c_uint64),
+        ("step_stop", ctypes.c_uint64),
     ]
 
 
@@ -179,6 +180,7 @@ class BlockCounter:
         self.state = NativeState()
         self.state.pstate_regid = UC_ARM64_REG_PSTATE
         self.state.pass_address = NO_ADDRESS
+        self.state.step_stop = NO_ADDRESS
         self.state.el = EL_UNKNOWN
         self.state.reg_read = ctypes.cast(uclib.uc_reg_read, ctypes.c_void_p).value
         self.state.emu_stop = ctypes.cast(uclib.uc_emu_stop, ctypes.c_void_p).value

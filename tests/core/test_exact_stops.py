@@ -50,3 +50,33 @@ def test_budget_stops_after_exactly_max_insns(budget: int) -> None:
         m.run(budget)
     assert m.processor.insns == budget
     assert (m.cpu.pc, m.cpu.x(1)) == reference(budget)
+
+
+HOOKED = """
+    mov     x0, #1
+    msr     pmcr_el0, x0            // PMCR_EL0.E: the cycle counter's enable
+    mov     x0, #0x80000000
+    msr     pmcntenset_el0, x0
+    mov     x0, #0x77
+    mrs     x0, pmcr_el0            // a register Python performs
+    mrs     x5, pmccntr_el0         // a counter the native hook reads
+    mrs     x6, icc_pmr_el1
+    mov     x3, x0
+    ldr     x0, =0x84000008
+    smc     #0
+"""
+
+
+@pytest.mark.parametrize("k", range(11))
+def test_a_stop_right_before_a_hooked_system_register_access_runs_it_once(k: int) -> None:
+    """The exact step's stop hook and the access's own hook sit on one address: the access's
+    hook stands down, so the instruction runs once, after the stop, and is counted once."""
+    free = machine_for(HOOKED)
+    free_result = free.run(1_000)
+    machine = machine_for(HOOKED)
+    seen: list[tuple[int, int]] = []
+    machine.deadlines.at(k, lambda: seen.append((machine.processor.insns, machine.cpu.pc)))
+    result = machine.run(1_000)
+    assert seen == [(k, 0x4008_0000 + 4 * k)]
+    assert result.insns == free_result.insns == 11
+    assert [machine.cpu.x(n) for n in (3, 5, 6)] == [free.cpu.x(n) for n in (3, 5, 6)]
