@@ -28,6 +28,7 @@
 .equ EXIT_DONE,     4
 .equ GUEST_STACK,   0x41700000
 .equ INTID_PMU,     23
+.equ INTID_SPI,     48
 
 // INC label: the .quad at label += 1. Clobbers x2, x3.
 .macro INC label
@@ -75,6 +76,17 @@ host_start:
     str     w1, [x0]
     ldr     x0, =0x080b0100             // GICR_ISENABLER0
     ldr     w1, =0x00800001
+    str     w1, [x0]
+    ldr     x0, =0x08000084             // GICD_IGROUPR1: SPI 48 (the race explorer's spi event)
+    ldr     w1, =0x00010000
+    str     w1, [x0]
+    ldr     x0, =0x08000430             // GICD_IPRIORITYR12 (INTIDs 48-51): 48 = 0xa0
+    mov     w1, #0xa0
+    str     w1, [x0]
+    ldr     x0, =0x08006180             // GICD_IROUTER48 = affinity 0.0.0.0
+    str     xzr, [x0]
+    ldr     x0, =0x08000104             // GICD_ISENABLER1
+    ldr     w1, =0x00010000
     str     w1, [x0]
     mov     x0, #0xff
     msr     icc_pmr_el1, x0
@@ -146,6 +158,8 @@ host_irq:
     cmp     x0, #1023
     b.eq    host_irq_spurious
     msr     icc_eoir1_el1, x0           // priority drop (EOImode 1)
+    cmp     x0, #INTID_SPI
+    b.eq    host_irq_spi
     cmp     x0, #INTID_PMU
     b.ne    host_irq_deactivate
     ldr     x1, host_pmu_fwd
@@ -161,6 +175,9 @@ host_irq:
     b       host_irq_deactivate
 host_irq_not_mine:
     INC     host_not_mine
+    b       host_irq_deactivate
+host_irq_spi:
+    INC     host_spi
 host_irq_deactivate:
     msr     icc_dir_el1, x0
     b       host_irq_out
@@ -275,3 +292,4 @@ host_spurious:      .quad 0
 guest_handled:      .quad 0
 guest_not_mine:     .quad 0
 guest_spurious:     .quad 0
+host_spi:           .quad 0

@@ -54,6 +54,10 @@ class Strategy:
     def guest_mdcr(self) -> int:
         return self.hyp.machine.pmu.n
 
+    def guest_hcr(self) -> int:
+        """HCR_EL2 bits to set while the guest runs, beyond RW, IMO, FMO, AMO and TWI."""
+        return 0
+
     # -- the PMU switch -----------------------------------------------------------------------------
     def switch_pmu_to_guest(self) -> None:
         """__pmu_switch_to_guest: save the host's PMU state, load the guest's."""

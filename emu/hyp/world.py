@@ -53,6 +53,7 @@ HVC_YIELD = 0xC600_0002  # guest: a null hypercall
 HVC_DONE = 0xC600_0003  # guest: finished; the host's run returns ExitCode.DONE
 
 INTID_PMU = 23
+INTID_SPI = 48  # the SPI of the race explorer's `spi` event (asm/scenarios/world.S enables it)
 INTID_KICK = 0  # the SGI a vcpu kick sends (KVM: kvm_vcpu_kick's reschedule IPI)
 PMU_LR = 0  # the list register the PMU's virtual interrupt uses
 PMU_PRIORITY = 0xA0
@@ -64,7 +65,7 @@ PHASES = ENTRY_PHASES + EXIT_PHASES + ("emulate_sysreg",)
 
 # HCR_EL2 while the guest runs: EL1 is AArch64, physical IRQs/FIQs/SErrors go to EL2 and virtual
 # ones come from the GIC's list registers (no stage 2: host and guest share physical memory).
-GUEST_HCR = sr.HCR_RW | sr.HCR_IMO | sr.HCR_FMO | sr.HCR_AMO
+GUEST_HCR = sr.HCR_RW | sr.HCR_IMO | sr.HCR_FMO | sr.HCR_AMO | sr.HCR_TWI
 HOST_HCR = sr.HCR_RW
 
 
@@ -75,6 +76,7 @@ class ExitCode(enum.IntEnum):
     IRQ = 2
     WFI = 3
     DONE = 4
+    SYSREG = 5  # a trapped system register access, emulated against the vcpu's context
 
 
 class StrategyError(EmuError):
@@ -214,6 +216,15 @@ class KvmHypervisor(Hypervisor):
         self._call("inject", lambda: self.strategy.inject_guest_overflow(counter))
         self.report_overflow(1 << counter, "guest", injected=True)
 
+    def inject_spi(self, intid: int = INTID_SPI) -> None:
+        """The race explorer's third event: a device raises SPI `intid` (an edge: pending until
+        acknowledged), for the host (the scenario host routes and enables INTID 48)."""
+        gic = self.machine.gic
+        gic.irqs[intid].set_pending()
+        gic.update()
+        m = self.machine
+        m.events.publish("vm.spi", m.processor.insns, intid=intid, cycle=m.time.cycles())
+
     def kick(self) -> None:
         """kvm_vcpu_kick: make the running guest exit soon (a physical SGI to self, taken to EL2)."""
         gic = self.machine.gic
@@ -240,6 +251,8 @@ class KvmHypervisor(Hypervisor):
         elif exit.ec == EC.SYS64 and self.strategy.traps_sysreg(exit):
             self.phase("emulate_sysreg", lambda: self.strategy.emulate_sysreg(exit))
             self.machine.cpu.pc = exit.elr + 4
+        elif exit.ec == EC.SYS64:
+            self._exit(exit, ExitCode.SYSREG)
         else:
             self.unhandled(exit)
 
@@ -268,7 +281,7 @@ class KvmHypervisor(Hypervisor):
         self.in_guest = False
         self.machine.events.publish("hyp.world", self.machine.processor.insns, world="hyp", exit=code.name,
                                     cycle=self.machine.time.cycles())
-        self.phase("save_guest", lambda: self.vcpu.context.save(cpu, cpu.pc, exit.spsr))
+        self.phase("save_guest", lambda: self._save_guest(exit, code))
         self.phase("vgic_save", self._vgic_save)
         self.phase("switch_pmu_to_host", s.switch_pmu_to_host)
         self.phase("deactivate_traps", self._deactivate_traps)
@@ -279,13 +292,36 @@ class KvmHypervisor(Hypervisor):
         if code is ExitCode.DONE:
             self.vcpu.done = True
 
+    def _save_guest(self, exit: GuestExit, code: ExitCode) -> None:
+        cpu = self.machine.cpu
+        self.vcpu.context.save(cpu, cpu.pc, exit.spsr)
+        if code is ExitCode.SYSREG:
+            self._emulate_trapped_sysreg(exit)
+
+    def _emulate_trapped_sysreg(self, exit: GuestExit) -> None:
+        """KVM's access_vm_reg: a trapped MSR/MRS of an EL1 register acts on the vcpu's saved
+        copy (HCR_EL2.TVM/TRVM); any other trapped register reads as zero and ignores writes
+        (emu's choice, docs/world-switch.md). The guest resumes after the instruction."""
+        from emu.hyp.context import EL1_SYSREGS
+        from emu.hyp.vpmu import decode_sys64
+
+        assert exit.esr is not None
+        enc, rt, is_read = decode_sys64(exit.esr & 0x1FF_FFFF)
+        ctx = self.vcpu.context
+        name = next((n for n, e in EL1_SYSREGS if e == enc), None)
+        if is_read and rt != 31:
+            ctx.x[rt] = ctx.sysregs.get(name, 0) if name else 0
+        elif not is_read and name:
+            ctx.sysregs[name] = ctx.x[rt] if rt != 31 else 0
+        ctx.pc = exit.elr + 4
+
     def _restore_host(self, code: ExitCode) -> None:
         self.host.restore(self.machine.cpu)
         self.machine.cpu.set_x(0, int(code))
 
     def _activate_traps(self) -> None:
         m = self.machine
-        m.cpu.write_sysreg(sr.HCR_EL2, GUEST_HCR)
+        m.cpu.write_sysreg(sr.HCR_EL2, GUEST_HCR | self.strategy.guest_hcr())
         m.pmu.update(lambda: setattr(m.pmu, "mdcr_el2", self.strategy.guest_mdcr()))
 
     def _deactivate_traps(self) -> None:

@@ -1,0 +1,1 @@
+"""The KVM PMU scenarios, their verdicts and the race explorer (docs/world-switch.md)."""

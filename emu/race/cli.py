@@ -11,7 +11,7 @@ from typing import Any
 
 from emu.errors import UsageError
 from emu.hyp.strategies import STRATEGIES, strategy as make_strategy
-from emu.race.scenarios import SCENARIOS, build, finish, run_scenario, scenario
+from emu.race.scenarios import EVENTS, SCENARIOS, build, finish, run_scenario, scenario
 from emu.race.verdict import KEYS
 
 
@@ -24,8 +24,9 @@ def add_parsers(sub: Any) -> None:
     race.add_argument("scenario", help=f"one of: {', '.join(SCENARIOS)}")
     race.add_argument("--strategy", required=True, help=f"one of: {', '.join(STRATEGIES)}, or FILE.py:Class")
     race.add_argument("--window", metavar="FROM:TO", help="labels of the image or phase names (default: the scenario's)")
-    race.add_argument("--event", choices=("host-overflow", "guest-overflow"),
-                      help="whose counter overflows at each point (default: the scenario's)")
+    race.add_argument("--event", choices=EVENTS,
+                      help="what happens at each point: a host or guest counter overflow, or SPI 48 raised "
+                           "(default: the scenario's)")
     race.add_argument("--by", choices=("insn", "cycle"), default="insn",
                       help="count outcomes per point (insn, default) or per emulated cycle (cycle)")
     race.add_argument("--jobs", type=int, default=1, help="points run at a time (forked processes)")
@@ -154,8 +155,9 @@ def race_main(args: argparse.Namespace) -> int:
 
     console = Console(width=140)
     unit = "cycles" if args.by == "cycle" else "points"
-    whose = "guest" if spec.event == "guest-overflow" else "host"
-    table = Table(title=f"{sc.name} under {args.strategy}: a {whose} counter overflow placed at each point of "
+    what = {"guest-overflow": "a guest counter overflow", "host-overflow": "a host counter overflow",
+            "spi": "SPI 48"}[spec.event]
+    table = Table(title=f"{sc.name} under {args.strategy}: {what} placed at each point of "
                         f"{spec.window} ({len(result.points)} points; no overflow placed: {result.reference.outcome()})")
     for col in ("outcome", unit, "from (offset: where)", "to (offset: where)", "cycles"):
         table.add_column(col)

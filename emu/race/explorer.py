@@ -68,7 +68,7 @@ class Spec:
     scenario: str
     strategy: str
     window: str
-    event: str = "host-overflow"  # or "guest-overflow"
+    event: str = "host-overflow"  # or "guest-overflow", "spi"
     costs: dict[str, PhaseCost] | None = None
     max_insns: int = MAX_INSNS
 
@@ -177,6 +177,8 @@ def _arm(machine: Machine, hyp: KvmHypervisor, point: Point, event: str = "host-
             done.append(True)
             if event == "guest-overflow":
                 hyp.inject_guest_overflow()
+            elif event == "spi":
+                hyp.inject_spi()
             else:
                 hyp.inject_host_overflow()
 

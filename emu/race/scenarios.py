@@ -39,7 +39,7 @@ class Scenario:
 
 
 QUIET = 0x8000_0000  # a preset 2^31 cycles from overflow: none during a run
-EVENTS = ("host-overflow", "guest-overflow")
+EVENTS = ("host-overflow", "guest-overflow", "spi")
 SCENARIOS: dict[str, Scenario] = {s.name: s for s in (
     Scenario("host-only", "host_only.S", "host perf, no guest (the thread's Scenario 1)",
              "host_perf_done:host_work_loop", "host-overflow", {"quiet": 1}),

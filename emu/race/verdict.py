@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 # The fixed keys of a verdict (JSON and table), in order.
 KEYS = ("host_raised", "host_handled", "host_lost", "host_delay_max", "host_left_active",
         "guest_raised", "guest_delivered", "guest_missed", "guest_delay_max", "guest_spurious",
-        "left_active")
+        "left_active", "spi_raised", "spi_handled")
 
 
 @dataclass
@@ -41,6 +41,8 @@ class Verdict:
     guest_delay_max: int = 0
     guest_spurious: int = 0  # PMU interrupts the guest took that were not its own, and 1023s
     left_active: int = 0  # 1 if INTID 23 (or the PMU's list register) is active at the end
+    spi_raised: int = 0  # SPIs the race explorer raised (its `spi` event)
+    spi_handled: int = 0  # ... that the host's handler took
     error: str = ""  # set when the run stopped with an emulator error (a strategy that raised)
 
     def as_dict(self) -> dict[str, Any]:
@@ -63,6 +65,8 @@ class Verdict:
             parts.append("guest-spurious")
         if self.left_active:
             parts.append("left-active")
+        if self.spi_handled < self.spi_raised:
+            parts.append("spi-lost")
         return "+".join(parts) if parts else "ok"
 
 
@@ -79,9 +83,12 @@ class Recorder:
 
     def __init__(self) -> None:
         self._tracks = {"host": _Track(), "guest": _Track()}
+        self._spis = 0
 
     def __call__(self, event: Event) -> None:
-        if event.name == "vm.overflow":
+        if event.name == "vm.spi":
+            self._spis += 1
+        elif event.name == "vm.overflow":
             track = self._tracks[event.fields["owner"]]
             track.raised.append(event.fields["cycle"])
             track.total += 1
@@ -103,7 +110,8 @@ class Recorder:
             guest_raised=guest.total, guest_delivered=guest.handled, guest_missed=len(guest.raised),
             guest_delay_max=guest.delay_max,
             guest_spurious=mem.get("guest_not_mine", 0) + mem.get("guest_spurious", 0),
-            left_active=int(machine.gic.irqs[23].active or lr_active), error=error,
+            left_active=int(machine.gic.irqs[23].active or lr_active),
+            spi_raised=self._spis, spi_handled=mem.get("host_spi", 0), error=error,
         )
 
 
@@ -112,7 +120,7 @@ def _counters(machine: "Machine") -> dict[str, int]:
     out: dict[str, int] = {}
     if image is None:
         return out
-    for name in ("host_left_active", "guest_not_mine", "guest_spurious"):
+    for name in ("host_left_active", "guest_not_mine", "guest_spurious", "host_spi"):
         if name in image.symbols:
             out[name] = int.from_bytes(machine.uc.mem_read(image.symbols[name], 8), "little")
     return out

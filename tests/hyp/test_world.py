@@ -82,7 +82,7 @@ def test_the_hosts_run_call_returns_the_exit_code_and_keeps_both_contexts() -> N
 
 
 def test_exit_codes() -> None:
-    assert [int(c) for c in ExitCode] == [1, 2, 3, 4]
+    assert [int(c) for c in ExitCode] == [1, 2, 3, 4, 5]
 
 
 def test_pmu_context_round_trips_through_save_and_restore() -> None:
@@ -153,3 +153,48 @@ def test_guest_starts_at_el1h_with_interrupts_masked() -> None:
     machine, hyp, _ = build("guest-only", "emulated")
     assert hyp.vcpu.context.pstate == ps.DAIF | ps.mode(1, True)
     assert hyp.vcpu.context.pc == machine.image.symbols["guest_start"]  # type: ignore[union-attr]
+
+
+EXITS = """
+    adr     x20, codes
+host_loop:
+    ldr     x0, =0xc6000001
+    hvc     #0
+    str     x0, [x20], #8
+    cmp     x0, #4
+    b.ne    host_loop
+    ldr     x0, =0x84000008
+    hvc     #0
+guest_start:
+    wfi
+    mov     x2, #0x55
+    msr     contextidr_el1, x2
+    mrs     x3, contextidr_el1
+    ldr     x0, =0xc6000002
+    hvc     #0
+    ldr     x0, =0xc6000003
+    hvc     #0
+    .balign 8
+codes:
+    .quad 0, 0, 0, 0, 0
+"""
+
+
+class TrapVm(Strategy):
+    name = "trap-vm"
+
+    def guest_hcr(self) -> int:
+        from emu.arch.sysregs import HCR_TVM
+        return HCR_TVM
+
+
+def test_each_kind_of_guest_exit_returns_its_code_to_the_host() -> None:
+    """WFI (HCR_EL2.TWI), a trapped MSR (HCR_EL2.TVM; KVM's access_vm_reg writes the vcpu's
+    copy, which the next entry loads), a null hypercall, done."""
+    hyp = KvmHypervisor(TrapVm())
+    machine = machine_for(EXITS, hypervisor=hyp)
+    assert machine.run(100_000).exit_status == 0
+    codes = machine.image.symbols["codes"]  # type: ignore[union-attr]
+    got = [int.from_bytes(machine.uc.mem_read(codes + 8 * i, 8), "little") for i in range(4)]
+    assert got == [ExitCode.WFI, ExitCode.SYSREG, ExitCode.HVC, ExitCode.DONE]
+    assert hyp.vcpu.context.x[3] == 0x55 and hyp.vcpu.context.sysregs["CONTEXTIDR_EL1"] == 0x55
