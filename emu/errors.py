@@ -98,3 +98,12 @@ class GuestHalted(EmuError):
 
     exit_status = 74
     kind = "guest halted"
+
+
+class UserHookError(EmuError):
+    """A user-defined system register's function or trap rule, or a user MMIO device's
+    function, raised (emu.sysreg.custom): the message names the register or device, the guest
+    PC and the exception."""
+
+    exit_status = 78
+    kind = "user hook failed"

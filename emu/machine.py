@@ -20,7 +20,7 @@ from unicorn import Uc, UcError
 from emu.board import devicetree, psci, semihosting, virt
 from emu.board.loader import Image
 from emu.board.pl011 import PL011
-from emu.bus import Bus
+from emu.bus import Bus, Region
 from emu.core.cpu import Cpu
 from emu.core.exceptions import GuestExit, Taken, write_exit_registers
 from emu.arch import decode
@@ -42,6 +42,7 @@ from emu.pmu.fields import CYCLE
 from emu.pmu.registers import pmevcntr_encoding
 from emu.sysreg.desc import AccessContext, Decision
 from emu.sysreg.registry import Registry
+from emu.sysreg import custom
 from emu.timing.costmodel import CostModel
 from emu.timing.native import SLOTS, BlockCounter
 
@@ -177,8 +178,10 @@ class Machine:
         # Further event counters outside the PMU (a Python EL2's emulated guest PMU): their
         # watches (event, EL mask, remaining) and their syncs, asked with the PMU's.
         self._ok_els: dict[tuple[int, int, int, int], int] = {}
+        self.fast_counter_reads = True
         self.extra_watches: list[Callable[[], list[tuple[int, int, int]]]] = []
         self.extra_syncs: list[Callable[[], None]] = []
+        self._custom: dict[tuple[int, int, int, int, int], custom.CustomRegister] = {}
         self._image: Image | None = None
         self._finish: _Finish | None = None
         self._reset_requested = False
@@ -229,6 +232,8 @@ class Machine:
         self.gic.reset()
         self.cpuif.reset()
         self.vcpuif.reset()
+        for reg in self._custom.values():
+            reg.reset_state()
         self.cpu.set_x(0, self.dtb_address)
         if self.hypervisor is not None:
             self.hypervisor.reset()
@@ -258,6 +263,45 @@ class Machine:
     def _finish_with(self, status: int, reason: str) -> None:
         self._finish = _Finish(status, reason)
         self.processor.halt()
+
+    # -- user extensions (emu.sysreg.custom) ----------------------------------------------------
+    def sysreg(self, reg: custom.RegisterSpec, fn: custom.AccessFn | None = None, *, reset: int = 0,
+               el: object = None, read_el: object = None, write_el: object = None,
+               read: custom.ReadFn | None = None, write: custom.WriteFn | None = None,
+               trap: custom.TrapRule | None = None, trap_to: int | str | None = None,
+               when: custom.Condition | None = None, on: str = "both", name: str | None = None,
+               ) -> custom.CustomRegister:
+        """Define or override a system register by name or (op0, op1, CRn, CRm, op2); usable as a
+        decorator. See emu.sysreg.custom for the arguments."""
+        return custom.define(self, reg, fn, reset=reset, el=el, read_el=read_el, write_el=write_el, read=read,
+                             write=write, trap=trap, trap_to=trap_to, when=when, on=on, name=name)
+
+    def mmio(self, base: int, size: int, device: custom.DeviceLike | None = None, *, name: str = "mmio",
+             read: Callable[[int, int], int] | None = None,
+             write: Callable[[int, int, int], object] | None = None) -> Region:
+        """Map a user MMIO device (an object with read/write, or two functions) at [base, base + size)."""
+        return custom.attach_device(self, base, size, device, name=name, read=read, write=write)
+
+    def install_sysreg(self, reg: custom.CustomRegister) -> None:
+        """Put a user register in the registry in place of whatever had its encoding, and make every
+        MRS/MSR of the encoding reach it, in code translated before too."""
+        enc = reg.encoding
+        self.sysregs.add(reg.descriptor(), replace=True)
+        self._custom[enc] = reg
+        self._icv_reads.pop(enc, None)  # the user's register wins over the ICV_* view of ICC_*
+        self._icv_writes.pop(enc, None)
+        instrument = self.processor.instrument
+        counter = instrument.fast_reads.pop(enc, None)
+        if counter is not None:  # a PMU counter the native hook read: Python answers from now on
+            self._fast_counters.remove(counter)
+            self.processor.counter.state.fast[counter].ok_els = 0
+        if enc not in instrument.python_registers:
+            instrument.python_registers.add(enc)
+            # Blocks already seen have no hook on this encoding: forget them (their next run is a
+            # first run again, which hooks it) and drop their translations.
+            self.processor.counter.settle(self.cpu.pc)
+            self.processor.counter.forget_blocks()
+            self.uc.ctl_remove_cache(virt.RAM_BASE, virt.RAM_BASE + self.ram_size)
 
     # -- the Platform the processor asks -------------------------------------------------------
     def route_call(self, kind: str, imm16: int) -> CallRoute:
@@ -362,6 +406,9 @@ class Machine:
             entry = fast[idx]
             if view is None:
                 entry.ok_els = 0
+                continue
+            if not self.fast_counter_reads:
+                entry.ok_els = 0  # every counter MRS goes through Python (a debugger watches them)
                 continue
             # The access checks read HCR_EL2, MDCR_EL2 and PMUSERENR_EL0 only.
             key = (idx, hcr, pmu.mdcr_el2, pmu.pmuserenr)
