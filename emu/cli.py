@@ -59,6 +59,14 @@ def _parser() -> argparse.ArgumentParser:
     from emu.race.cli import add_parsers
 
     add_parsers(sub)
+    step = sub.add_parser("step", help="step through a kernel at a prompt (or a script of commands)")
+    step.add_argument("image", type=Path, help="AArch64 assembly (.S), an ELF, or a raw image")
+    step.add_argument("--script", metavar="FILE", help="read the commands from FILE ('-': standard input)")
+    step.add_argument("--strategy", help="run under the KVM-shaped Python EL2 with this PMU strategy")
+    step.add_argument("--hypervisor", metavar="MODULE:CLASS", help="a Python EL2 (as for emu run)")
+    step.add_argument("--el", type=int, choices=(1, 2), default=2)
+    step.add_argument("--max-insns", type=_int, default=None)
+    step.add_argument("-I", "--include", type=Path, action="append", default=[])
     asm = sub.add_parser("asm", help="assemble a .S file into a raw image")
     asm.add_argument("source", type=Path)
     asm.add_argument("-o", "--output", type=Path, required=True)
@@ -87,6 +95,44 @@ def _run(args: argparse.Namespace) -> int:
             print(format_state(machine.gic, machine.cpuif, machine.vcpuif), file=sys.stderr)
 
 
+def _step(args: argparse.Namespace) -> int:
+    from emu.board.loader import load_image
+    from emu.debug.repl import run_session
+    from emu.debug.stepper import Stepper
+    from emu.machine import DEFAULT_MAX_INSNS, Machine
+
+    hypervisor: Hypervisor | None = None
+    if args.strategy and args.hypervisor:
+        raise UsageError("--strategy and --hypervisor both name the Python EL2: give one")
+    if args.strategy:
+        from emu.hyp.strategies import strategy
+        from emu.hyp.world import KvmHypervisor
+
+        hypervisor = KvmHypervisor(strategy(args.strategy))
+    elif args.hypervisor:
+        hypervisor = _load_hypervisor(args.hypervisor)
+    lines = None
+    if args.script == "-":
+        lines = sys.stdin.read().splitlines()
+    elif args.script:
+        try:
+            lines = Path(args.script).read_text().splitlines()
+        except OSError as err:
+            raise UsageError(f"cannot read the script {args.script}: {err.strerror}") from None
+    machine = Machine(el=args.el, hypervisor=hypervisor, console=console_to_stdout_lines)
+    image = load_image(args.image, ram_size=machine.ram_size, include_dirs=args.include or None)
+    machine.load(image)
+    stepper = Stepper(machine, max_insns=args.max_insns or DEFAULT_MAX_INSNS)
+    return run_session(stepper, dict(image.symbols), lines)
+
+
+def console_to_stdout_lines(data: bytes) -> None:
+    """The stepper's console: the guest's bytes, shown as they come (prefixed lines would
+    garble a prompt less, but this keeps them exact)."""
+    sys.stdout.write(data.decode(errors="replace"))
+    sys.stdout.flush()
+
+
 def _load_hypervisor(spec: str) -> "Hypervisor":
     """Instantiate `package.module:Class` or `file.py:Class` (a Hypervisor subclass)."""
     from emu.hyp import Hypervisor
@@ -112,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
 
             return bench(argv[1:])
         args = _parser().parse_args(argv)
+        if args.command == "step":
+            return _step(args)
         if args.command in ("scenarios", "race"):
             from emu.race.cli import race_main, scenarios_main
 

@@ -133,6 +133,10 @@ class Processor:
         self.last_exception: Taken | None = None
         self.error: EmuError | None = None
         self._halted = False
+        self.stop_requested = False
+        # A debugger's look at each access to a Python system register before it happens; True:
+        # the access is not performed now (the debugger restarts the instruction).
+        self.before_system_access: Callable[[int, decode.SysInsn], bool] | None = None
         self._fault: tuple[int, int] | None = None
         self._loop_key: tuple[int, int, int] | None = None
         self._loop_repeats = 0
@@ -261,6 +265,21 @@ class Processor:
         self._halted = True
         self.uc.emu_stop()
 
+    def restart_at(self, pc: int) -> None:
+        """From a hook before the instruction at `pc`: abandon the rest of the current block
+        (take back what it charged from `pc` on), end this emu_start, and start the next one at
+        `pc`, as the first instruction of a new block (so that counts are exact from there)."""
+        self._unretire(pc)
+        self.cpu.pc = pc
+        self.request_stop()
+
+    def request_stop(self) -> None:
+        """From another thread (a debugger's Ctrl-C): end the current emu_start at the next
+        instruction boundary Unicorn checks; the run loop simply runs on, and its watch source
+        (where a debugger pauses) is asked again first."""
+        self.stop_requested = True
+        self.uc.emu_stop()
+
     def fail(self, err: EmuError) -> None:
         """Stop the current run with an emulator-level error (`error` is set, `run` returns HALTED)."""
         self.error = err
@@ -269,6 +288,9 @@ class Processor:
     def _after_unicorn_returned(self) -> Stop:
         """Unicorn returns on its own only when WFI halts the core. A pending interrupt wakes it
         even when masked (D1.6.2, "Wait for Interrupt"); otherwise the run loop must find an event."""
+        if self.stop_requested:
+            self.stop_requested = False
+            return Stop.AGAIN
         if self.cpu.read_u32(self.cpu.pc - 4) != decode.WFI:
             raise InternalError(self.report("Unicorn stopped for no reason the emulator knows."))
         if self.irq.level or self.fiq.level:
@@ -442,6 +464,8 @@ class Processor:
         or take the trap."""
         if pc == self.counter.state.step_stop:
             return  # an exact step stops the run before this instruction (see _step)
+        if self.before_system_access is not None and self.before_system_access(pc, insn):
+            return  # a debugger stopped before it; the instruction runs again when it resumes
         block = self._unretire(pc)
         ctx = self._context()
         value = 0 if insn.is_read else self.cpu.x(insn.rt)

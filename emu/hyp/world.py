@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Callable
 from emu.arch import pstate as ps
 from emu.arch import sysregs as sr
 from emu.arch.esr import EC
-from emu.arch.pmuv3 import Event
 from emu.core.exceptions import GuestExit, Kind
 from emu.errors import EmuError
 from emu.events import Event as StreamEvent
@@ -42,7 +41,6 @@ from emu.gic import vcpuif as vgic
 from emu.hyp import Hypervisor
 from emu.hyp.context import El1Context, PmuContext
 from emu.pmu import Pmu
-from emu.timing.native import SLOTS
 
 if TYPE_CHECKING:
     from emu.hyp.strategies import Strategy
@@ -332,7 +330,7 @@ class KvmHypervisor(Hypervisor):
     def _vgic_restore(self) -> None:
         """__vgic_v3_restore_state: the vcpu's list registers, VMCR and AP1R0 into ICH_*, En = 1."""
         v, cif = self.vcpu, self.machine.vcpuif
-        cif.set_vmcr(v.vmcr if v.vmcr else vgic_vmcr_default())
+        cif.set_vmcr(v.vmcr)  # 0 for a vcpu that has not run: VPMR 0 masks all until the guest sets ICV_PMR_EL1
         cif.set_ap1r(0, v.ap1r)
         for n, value in enumerate(v.lrs):
             cif.set_lr(n, value)
@@ -416,13 +414,3 @@ class KvmHypervisor(Hypervisor):
                     owner = "guest" if event.name == "vpmu.write" else self.strategy.owner_of(idx)
                     m.events.publish("vm.overflow_cleared", event.insns, owner=owner, counter=idx,
                                      cycle=m.time.cycles())
-
-
-def vgic_vmcr_default() -> int:
-    """ICH_VMCR_EL2 of a vcpu that has not run: VPMR = 0 (everything masked until the guest
-    writes ICV_PMR_EL1), VENG1 = 0, VBPR1 = 0 (reads back as the minimum)."""
-    return 0
-
-
-def cycles_slot() -> int:
-    return SLOTS[Event.CPU_CYCLES]
