@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--hypervisor", metavar="MODULE:CLASS",
                      help="a Python EL2: an emu.hyp.Hypervisor subclass, as package.module:Class or "
                           "path/to/file.py:Class; the image then starts at EL1 under it")
+    run.add_argument("--gdb", metavar="HOST:PORT",
+                     help="serve gdb's remote protocol on HOST:PORT (loopback only; port 0 picks one): "
+                          "wait at the entry point for `target remote HOST:PORT`")
     sub.add_parser("bench", help="speed as ratios to raw Unicorn (see emu/bench.py); options after it",
                    add_help=False)
     from emu.race.cli import add_parsers
@@ -86,6 +89,10 @@ def _run(args: argparse.Namespace) -> int:
                       hypervisor=hypervisor, cost_model=cost_model, pmu_skid=args.pmu_skid)
     machine.load(load_image(args.image, ram_size=machine.ram_size, include_dirs=args.include or None))
     try:
+        if args.gdb:
+            from emu.debug.gdbstub import serve
+
+            return serve(machine, args.gdb, max_insns=args.max_insns or DEFAULT_MAX_INSNS)
         return machine.run(args.max_insns or DEFAULT_MAX_INSNS).exit_status
     finally:
         if args.gic_state:
