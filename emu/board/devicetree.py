@@ -1,9 +1,13 @@
 """The flattened device tree that describes the board to the guest (Devicetree Specification
 v0.4; the bindings QEMU 7.2's hw/arm/virt.c uses). Built with the `fdt` package.
 
-This is the first cut: the nodes a kernel needs to find RAM, the console, PSCI, the GIC, the
-timer and the PMU. The node-by-node comparison with QEMU's own tree is a later issue (boot like
-QEMU's virt); docs/qemu.md records where QEMU puts the blob for a raw image.
+The nodes, properties and values are those QEMU 7.2 generates for `-M virt,gic-version=3 -cpu
+cortex-a57 -m N` (with `virtualization=on` when EL2 exists) for the devices emu has; tests/board
+compares the two trees node by node. Intended differences (docs/qemu.md): no nodes for devices
+emu does not emulate (flash, fw-cfg, PCIe, PL031, PL061 and gpio-keys, virtio-mmio, the platform
+bus, the GIC ITS), and no /chosen rng-seed or kaslr-seed (QEMU's are random; emu is
+deterministic). The redistributor region is QEMU's whole VIRT_GIC_REDIST window; emu backs its
+first RD + SGI frame pair (GICR_TYPER.Last = 1 there), as many as it has CPUs.
 """
 
 from __future__ import annotations
@@ -12,10 +16,11 @@ import fdt
 
 from emu.board import psci, virt
 
-GIC_PHANDLE, CLOCK_PHANDLE = 0x8002, 0x8000
-# Interrupt specifiers: <type number flags>; type 1 = PPI, 0 = SPI; flags 4 = level high,
-# 0x104 = level high on CPU 0 (GICv3 bindings).
-PPI, SPI, LEVEL_HIGH, PPI_CPU0_LEVEL_HIGH = 1, 0, 4, 0x104
+GIC_PHANDLE, CPU_PHANDLE, CLOCK_PHANDLE = 0x8002, 0x8001, 0x8000
+GICR_WINDOW = 0xF6_0000  # QEMU's VIRT_GIC_REDIST size (hw/arm/virt.c base_memmap)
+# Interrupt specifiers: <type number flags>; type 1 = PPI, 0 = SPI; flags 4 = level high (the
+# GICv3 binding has no CPU mask in the flags, unlike GICv2's 0x104).
+PPI, SPI, LEVEL_HIGH = 1, 0, 4
 UART_SPI = 1
 PPI_MAINTENANCE, PPI_PMU = 9, 7
 PPI_TIMERS = (13, 14, 11, 10)  # secure phys, non-secure phys, virtual, hypervisor phys
@@ -33,8 +38,12 @@ def _node(name: str, *props: fdt.items.Property) -> fdt.Node:
     return node
 
 
-def build(ram_size: int, *, psci_conduit: str, bootargs: str = "") -> bytes:
-    """The DTB blob (version 17) for a board with `ram_size` bytes of RAM."""
+def build(ram_size: int, *, psci_conduit: str, bootargs: str = "", virtualization: bool | None = None) -> bytes:
+    """The DTB blob (version 17) for a board with `ram_size` bytes of RAM. `virtualization`
+    (default: when PSCI goes over SMC, i.e. EL2 exists) adds the GIC maintenance interrupt, as
+    QEMU's `virtualization=on` does."""
+    if virtualization is None:
+        virtualization = psci_conduit == "smc"
     uart = f"pl011@{virt.UART0_BASE:x}"
     root = _node(
         "/",
@@ -51,6 +60,7 @@ def build(ram_size: int, *, psci_conduit: str, bootargs: str = "") -> bytes:
         fdt.PropWords("cpu_suspend", psci.CPU_SUSPEND_64),
         fdt.PropWords("cpu_off", psci.CPU_OFF),
         fdt.PropWords("cpu_on", psci.CPU_ON_64),
+        fdt.PropWords("migrate", psci.MIGRATE_64),
     ))
     root.append(_node(
         f"memory@{virt.RAM_BASE:x}",
@@ -73,22 +83,27 @@ def build(ram_size: int, *, psci_conduit: str, bootargs: str = "") -> bytes:
         fdt.PropWords("reg", 0, virt.UART0_BASE, 0, virt.UART0_SIZE),
         fdt.PropStrings("compatible", "arm,pl011", "arm,primecell"),
     ))
-    root.append(_node(
+    intc = _node(
         f"intc@{virt.GICD_BASE:x}",
         fdt.PropWords("phandle", GIC_PHANDLE),
-        fdt.PropWords("interrupts", PPI, PPI_MAINTENANCE, LEVEL_HIGH),
-        fdt.PropWords("reg", 0, virt.GICD_BASE, 0, virt.GICD_SIZE, 0, virt.GICR_BASE, 0, virt.GICR_SIZE),
+        fdt.PropWords("reg", 0, virt.GICD_BASE, 0, virt.GICD_SIZE, 0, virt.GICR_BASE, 0, GICR_WINDOW),
         fdt.PropWords("#redistributor-regions", 1),
         fdt.PropStrings("compatible", "arm,gic-v3"),
+        fdt.Property("ranges"),
+        fdt.PropWords("#size-cells", 2),
+        fdt.PropWords("#address-cells", 2),
         fdt.Property("interrupt-controller"),
         fdt.PropWords("#interrupt-cells", 3),
-    ))
+    )
+    if virtualization:
+        intc.append(fdt.PropWords("interrupts", PPI, PPI_MAINTENANCE, LEVEL_HIGH))
+    root.append(intc)
     root.append(_node(
         "pmu",
-        fdt.PropWords("interrupts", PPI, PPI_PMU, PPI_CPU0_LEVEL_HIGH),
+        fdt.PropWords("interrupts", PPI, PPI_PMU, LEVEL_HIGH),
         fdt.PropStrings("compatible", "arm,armv8-pmuv3"),
     ))
-    timer_irqs = [w for ppi in PPI_TIMERS for w in (PPI, ppi, PPI_CPU0_LEVEL_HIGH)]
+    timer_irqs = [w for ppi in PPI_TIMERS for w in (PPI, ppi, LEVEL_HIGH)]
     root.append(_node(
         "timer",
         fdt.PropWords("interrupts", *timer_irqs),
@@ -98,11 +113,19 @@ def build(ram_size: int, *, psci_conduit: str, bootargs: str = "") -> bytes:
     cpus = _node("cpus", fdt.PropWords("#size-cells", 0), fdt.PropWords("#address-cells", 1))
     cpus.append(_node(
         "cpu@0",
-        fdt.PropStrings("enable-method", "psci"),
+        fdt.PropWords("phandle", CPU_PHANDLE),
         fdt.PropWords("reg", 0),
         fdt.PropStrings("compatible", "arm,cortex-a57"),
         fdt.PropStrings("device_type", "cpu"),
     ))
+    core = _node("core0", fdt.PropWords("cpu", CPU_PHANDLE))
+    cluster = _node("cluster0")
+    cluster.append(core)
+    socket = _node("socket0")
+    socket.append(cluster)
+    cpu_map = _node("cpu-map")
+    cpu_map.append(socket)
+    cpus.append(cpu_map)
     root.append(cpus)
     chosen = _node("chosen", fdt.PropStrings("stdout-path", f"/{uart}"))
     if bootargs:
