@@ -57,6 +57,15 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--gdb", metavar="HOST:PORT",
                      help="serve gdb's remote protocol on HOST:PORT (loopback only; port 0 picks one): "
                           "wait at the entry point for `target remote HOST:PORT`")
+    run.add_argument("--strategy", metavar="NAME",
+                     help="run under the KVM-shaped Python EL2 (emu.hyp.world) with this PMU strategy "
+                          "(an image with a `guest_start` label, as asm/scenarios/)")
+    run.add_argument("--trace", type=Path, metavar="FILE",
+                     help="write a Tarmac-like trace, one line per retired instruction (docs/tracing.md)")
+    run.add_argument("--events", type=Path, metavar="FILE.jsonl",
+                     help="write every event of the run (exceptions, phases, IRQ lines, GIC, sysregs) as JSON lines")
+    run.add_argument("--timeline", type=Path, metavar="FILE.json",
+                     help="write a Chrome trace-event timeline (open it in ui.perfetto.dev or chrome://tracing)")
     sub.add_parser("bench", help="speed as ratios to raw Unicorn (see emu/bench.py); options after it",
                    add_help=False)
     from emu.race.cli import add_parsers
@@ -83,11 +92,23 @@ def _run(args: argparse.Namespace) -> int:
 
     from emu.timing.costmodel import load_cost_model
 
+    if args.strategy and args.hypervisor:
+        raise UsageError("--strategy and --hypervisor both name the Python EL2: give one")
     hypervisor = _load_hypervisor(args.hypervisor) if args.hypervisor else None
+    if args.strategy:
+        from emu.hyp.strategies import strategy
+        from emu.hyp.world import KvmHypervisor
+
+        hypervisor = KvmHypervisor(strategy(args.strategy))
     cost_model = load_cost_model(args.cost_model) if args.cost_model else None
     machine = Machine(ram_mib=args.ram, el=args.el, console=console_to_stdout, no_reboot=args.no_reboot,
                       hypervisor=hypervisor, cost_model=cost_model, pmu_skid=args.pmu_skid)
     machine.load(load_image(args.image, ram_size=machine.ram_size, include_dirs=args.include or None))
+    tracing = None
+    if args.trace or args.events or args.timeline:
+        from emu.debug.trace import Tracing
+
+        tracing = Tracing.open(machine, trace=args.trace, events=args.events, timeline=args.timeline)
     try:
         if args.gdb:
             from emu.debug.gdbstub import serve
@@ -95,6 +116,8 @@ def _run(args: argparse.Namespace) -> int:
             return serve(machine, args.gdb, max_insns=args.max_insns or DEFAULT_MAX_INSNS)
         return machine.run(args.max_insns or DEFAULT_MAX_INSNS).exit_status
     finally:
+        if tracing is not None:
+            tracing.close()
         if args.gic_state:
             from emu.gic.view import format_state
 

@@ -185,6 +185,7 @@ class Machine:
         self._image: Image | None = None
         self._finish: _Finish | None = None
         self._reset_requested = False
+        self.events.on_first_listener.append(self._observe_devices)
         if hypervisor is not None:
             hypervisor.attach(self)
 
@@ -342,7 +343,26 @@ class Machine:
 
     def system_register(self, ctx: syn.Context, insn: decode.SysInsn, value: int) -> router.Outcome:
         """An access to a register emulated in Python, through the sysreg router; at EL1 with
-        HCR_EL2.IMO set, the ICC_* Group 1 registers are the virtual interface's ICV_* view."""
+        HCR_EL2.IMO set, the ICC_* Group 1 registers are the virtual interface's ICV_* view.
+        Publishes `sysreg.access` (name, access, value, el, decision) when the stream has listeners."""
+        outcome = self._system_register(ctx, insn, value)
+        if self.events.active:
+            virtual = bool(ctx.el == 1 and ctx.hcr & HCR_IMO
+                           and insn.encoding in (self._icv_reads if insn.is_read else self._icv_writes))
+            reg = self.sysregs.get(insn.encoding)
+            if reg is not None:
+                name = "ICV_" + reg.name[4:] if virtual and reg.name.startswith("ICC_") else reg.name
+            else:
+                from emu.arch.sysregs import name as encoding_name
+                name = encoding_name(insn.encoding)
+            ok = outcome.decision is Decision.OK
+            self.events.publish("sysreg.access", self.processor.insns, name=name,
+                                access="read" if insn.is_read else "write",
+                                value=(outcome.value if ok else None) if insn.is_read else value,
+                                el=ctx.el, decision=outcome.decision.name)
+        return outcome
+
+    def _system_register(self, ctx: syn.Context, insn: decode.SysInsn, value: int) -> router.Outcome:
         if ctx.el == 1 and ctx.hcr & HCR_IMO:
             if insn.is_read and insn.encoding in self._icv_reads:
                 return router.Outcome(Decision.OK, self._icv_reads[insn.encoding]() & 0xFFFF_FFFF_FFFF_FFFF)
@@ -358,6 +378,28 @@ class Machine:
                 self.events.publish("pmu.write", self.processor.insns, register=reg.name if reg else "?", value=value,
                                     el=ctx.el)
         return outcome
+
+    def _observe_devices(self) -> None:
+        """Wire the devices' observers to the event stream: `irq.line` (the GIC's inputs and the
+        core's nIRQ, nFIQ, nVIRQ), `gic.ack` / `gic.eoi` / `gic.deactivate` / `gic.active`, and
+        `pmu.overflow` (counter bits, bit 31 the cycle counter). Done when the first listener
+        subscribes, so that a stream nobody reads costs the devices nothing."""
+        events, processor = self.events, self.processor
+
+        def gic_event(kind: str, **fields: object) -> None:
+            if kind == "line":
+                events.publish("irq.line", processor.insns, name=f"gic.intid{fields['intid']}", **fields)
+            else:
+                events.publish("gic." + kind, processor.insns, **fields)
+
+        def core_line(line: IrqLine) -> None:
+            line.connect(lambda level: events.publish("irq.line", processor.insns, name=line.name, level=level))
+
+        self.gic.observer = gic_event
+        for line in (processor.irq, processor.fiq, processor.virq):
+            core_line(line)
+        self.pmu.overflow_listeners.append(
+            lambda counters: events.publish("pmu.overflow", processor.insns, counters=counters, cycle=self.time.cycles()))
 
     def _watches(self) -> list[tuple[int, int, int]]:
         """Bring the PMU and the timers up to date (flagging what was reached), then say how far

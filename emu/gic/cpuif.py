@@ -126,9 +126,14 @@ class CpuInterface:
         """ICC_IAR1_EL1 (IHI 0069 chapter 12): the INTID of the highest-priority pending Group 1
         interrupt if it is signalled, now active, its group priority marked active; otherwise 1023."""
         best = self._gic.hppi(1)
+        observer = self._gic.observer
         if best is None or best[1] >= self.threshold():
+            if observer is not None:
+                observer("ack", intid=SPURIOUS, virtual=False)
             return SPURIOUS
         intid, priority = best
+        if observer is not None:
+            observer("ack", intid=intid, virtual=False)
         self.active_priorities |= 1 << (self.group_priority(priority) >> self.min_bpr1)
         self._update()  # the INTID no longer beats the threshold: irq_out falls before the ack
         self._gic.acknowledge(intid)
@@ -141,6 +146,8 @@ class CpuInterface:
         if intid >= self._gic.num_irqs or not self.active_priorities:
             return
         self.active_priorities &= self.active_priorities - 1
+        if self._gic.observer is not None:
+            self._gic.observer("eoi", intid=intid, virtual=False)
         self._update()
         if not self.eoi_mode:
             self._gic.deactivate(intid)

@@ -7,6 +7,8 @@ Group 0 interrupts are held and reported by `hppi(0)` but never signalled: FIQ i
 
 from __future__ import annotations
 
+from typing import Any, Callable
+
 from emu.irq import IrqLine
 
 from .distributor import IROUTER_AFFINITY, Distributor
@@ -33,6 +35,12 @@ class GICv3:
         self.irq_out = IrqLine("gic.irq")
         self._threshold = 0xFF
         self._lines: dict[int, IrqLine] = {}
+        # An observer of the interrupt lifecycle (a tracer), called as observer(kind, **fields):
+        # "line" (intid, level) when an input line changes, "ack", "eoi", "deactivate" (intid,
+        # virtual; the CPU interfaces report theirs here too) and "active" (intid, active, virtual=False) whenever a physical INTID's active state
+        # changes, by whatever means (acknowledge, deactivation, GICx_I[SC]ACTIVER, a hypervisor).
+        self.observer: Callable[..., Any] | None = None
+        self._seen_active: list[bool] = []
         self.distributor = Distributor(self)
         self.redistributor = Redistributor(self)
 
@@ -71,6 +79,8 @@ class GICv3:
         return self._lines[intid]
 
     def _drive(self, intid: int, level: bool) -> None:
+        if self.observer is not None:
+            self.observer("line", intid=intid, level=level)
         self.irqs[intid].drive(level)
         self.update()
 
@@ -102,10 +112,24 @@ class GICv3:
         """The INTID is being deactivated (ICC_EOIR1_EL1 with EOImode 0, ICC_DIR_EL1); INTIDs out
         of range and inactive INTIDs are ignored."""
         if 0 <= intid < self.num_irqs:
+            if self.observer is not None:
+                self.observer("deactivate", intid=intid, virtual=False, was_active=self.irqs[intid].active)
             self.irqs[intid].deactivate()
             self.update()
 
+    def _observe_active(self, observer: Callable[..., Any]) -> None:
+        """Report each physical INTID whose active state changed since the last look."""
+        active = [s.active for s in self.irqs]
+        seen = self._seen_active
+        if active != seen:
+            for intid, now in enumerate(active):
+                if now != (seen[intid] if intid < len(seen) else False):
+                    observer("active", intid=intid, active=now, virtual=False)
+            self._seen_active = active
+
     def update(self) -> None:
         """Recompute nIRQ: a Group 1 interrupt beats the threshold (IHI 0069 4.7 "priority masking")."""
+        if self.observer is not None:
+            self._observe_active(self.observer)
         best = self.hppi(1)
         self.irq_out.set(best is not None and best[1] < self._threshold)

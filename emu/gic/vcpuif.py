@@ -249,10 +249,15 @@ class VirtualCpuInterface:
         """ICV_IAR1_EL1: the vINTID of the signalled list register, now active with its group priority
         marked active (a special vINTID 1020-1023 goes to invalid instead); 1023 if none."""
         n = self._signalled()
+        observer = self._gic.observer
         if n is None:
+            if observer is not None:
+                observer("ack", intid=SPURIOUS, virtual=True)
             return SPURIOUS
         lr = self.lrs[n]
         vintid = lr & LR_VINTID
+        if observer is not None:
+            observer("ack", intid=vintid, virtual=True)
         if FIRST_SPECIAL <= vintid <= SPURIOUS:
             self.lrs[n] = lr & ~LR_STATE
         else:
@@ -269,6 +274,8 @@ class VirtualCpuInterface:
             return
         dropped = self.virtual_running_priority()
         self.active_priorities &= self.active_priorities - 1
+        if self._gic.observer is not None:
+            self._gic.observer("eoi", intid=intid, virtual=True)
         n = self._find_active(intid)
         if n is None:
             self._increment_eoi_count()
@@ -299,6 +306,8 @@ class VirtualCpuInterface:
         """Active to invalid, active and pending to pending; HW = 1 deactivates the pINTID too."""
         lr = self.lrs[n]
         pintid = (lr & LR_PINTID) >> LR_PINTID_SHIFT
+        if self._gic.observer is not None:
+            self._gic.observer("deactivate", intid=lr & LR_VINTID, virtual=True, was_active=True)
         if lr & LR_HW and pintid < FIRST_SPECIAL:
             self._gic.deactivate(pintid)
         self.lrs[n] = lr & ~LR_ACTIVE

@@ -73,6 +73,8 @@ class Pmu:
         # Called with the counters that wrapped (bit 31: the cycle counter) after each sync or
         # change that counted: the overflow events themselves, not writes of PMOVSSET_EL0.
         self.on_overflow: Callable[[int], None] | None = None
+        # Further observers of the same overflows (a tracer), called after `on_overflow`.
+        self.overflow_listeners: list[Callable[[int], None]] = []
         self._wrapped = 0
         self.reset()
         self.sysregs: tuple[SysReg, ...] = registers.build(self)
@@ -184,8 +186,11 @@ class Pmu:
 
     def _report_wraps(self) -> None:
         wrapped, self._wrapped = self._wrapped, 0
-        if wrapped and self.on_overflow is not None:
-            self.on_overflow(wrapped)
+        if wrapped:
+            if self.on_overflow is not None:
+                self.on_overflow(wrapped)
+            for listener in self.overflow_listeners:
+                listener(wrapped)
 
     def _increment(self, steps: tuple[_Step, ...], deltas: dict[tuple[int, int], int]) -> None:
         """The event counters' part of AArch64.PMUCycle at one EL: each counter adds the
