@@ -35,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="emu", description="A cycle-approximate AArch64 emulator (EL0-EL2) on Unicorn.")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     run = sub.add_parser("run", help="run a test kernel (.S, ELF or raw image); console on stdout")
-    run.add_argument("image", type=Path, help="AArch64 assembly (.S), an ELF, or a raw image")
+    run.add_argument("image", type=Path, nargs="?",
+                     help="AArch64 assembly (.S), an ELF, or a raw image (not needed with --dumpdtb)")
     run.add_argument("--max-insns", type=_int, default=None,
                      help="instruction budget (default: 1,000,000,000)")
     run.add_argument("--el", type=int, choices=(1, 2), default=2,
@@ -54,6 +55,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--hypervisor", metavar="MODULE:CLASS",
                      help="a Python EL2: an emu.hyp.Hypervisor subclass, as package.module:Class or "
                           "path/to/file.py:Class; the image then starts at EL1 under it")
+    run.add_argument("--append", metavar="ARGS", default=None,
+                     help="the kernel command line, in the device tree's /chosen/bootargs (as QEMU's -append)")
+    run.add_argument("--dtb", type=Path, metavar="FILE", help="hand the guest this device tree blob instead of emu's")
+    run.add_argument("--dumpdtb", type=Path, metavar="FILE",
+                     help="write the device tree emu would hand the guest to FILE and exit (as -machine dumpdtb)")
     run.add_argument("--gdb", metavar="HOST:PORT",
                      help="serve gdb's remote protocol on HOST:PORT (loopback only; port 0 picks one): "
                           "wait at the entry point for `target remote HOST:PORT`")
@@ -100,9 +106,27 @@ def _run(args: argparse.Namespace) -> int:
         from emu.hyp.world import KvmHypervisor
 
         hypervisor = KvmHypervisor(strategy(args.strategy))
+    if args.image is None and args.dumpdtb is None:
+        raise UsageError("the following arguments are required: image (see `emu run --help`)")
     cost_model = load_cost_model(args.cost_model) if args.cost_model else None
+    dtb = None
+    if args.dtb is not None:
+        from emu.board.devicetree import load_blob
+
+        try:
+            blob = args.dtb.read_bytes()
+        except OSError as err:
+            raise UsageError(f"cannot read the device tree {args.dtb}: {err.strerror}") from None
+        dtb = load_blob(blob, str(args.dtb), args.append)
     machine = Machine(ram_mib=args.ram, el=args.el, console=console_to_stdout, no_reboot=args.no_reboot,
-                      hypervisor=hypervisor, cost_model=cost_model, pmu_skid=args.pmu_skid)
+                      hypervisor=hypervisor, cost_model=cost_model, pmu_skid=args.pmu_skid,
+                      bootargs=args.append or "", dtb=dtb)
+    if args.dumpdtb is not None:
+        try:
+            args.dumpdtb.write_bytes(machine.dtb)
+        except OSError as err:
+            raise UsageError(f"cannot write the device tree to {args.dumpdtb}: {err.strerror}") from None
+        return 0
     machine.load(load_image(args.image, ram_size=machine.ram_size, include_dirs=args.include or None))
     tracing = None
     if args.trace or args.events or args.timeline:

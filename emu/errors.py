@@ -107,3 +107,10 @@ class UserHookError(EmuError):
 
     exit_status = 78
     kind = "user hook failed"
+
+
+class BadDeviceTree(EmuError):
+    """A `--dtb` blob that is not a flattened device tree emu can hand to the guest."""
+
+    exit_status = 79
+    kind = "bad device tree"

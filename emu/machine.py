@@ -106,6 +106,7 @@ class Machine:
         console: Callable[[bytes], None] | None = None,
         no_reboot: bool = False,
         bootargs: str = "",
+        dtb: bytes | None = None,
         pmu_counters: int = 6,
         cost_model: CostModel | None = None,
         functional: bool = False,
@@ -123,7 +124,13 @@ class Machine:
         self.psci_conduit = "smc" if self.start_el == 2 else "hvc"
         self.no_reboot = no_reboot
         self.dtb_address = devicetree.dtb_address(self.ram_size)
-        self.dtb = devicetree.build(self.ram_size, psci_conduit=self.psci_conduit, bootargs=bootargs)
+        # The device tree in x0: emu's own, or a user's (`dtb`, already checked by
+        # devicetree.load_blob); it must fit in RAM where QEMU puts it.
+        self.dtb = dtb if dtb is not None else devicetree.build(self.ram_size, psci_conduit=self.psci_conduit,
+                                                                bootargs=bootargs)
+        if self.dtb_address + len(self.dtb) > virt.RAM_BASE + self.ram_size:
+            raise ImageDoesNotFit(f"the device tree ({len(self.dtb)} bytes) does not fit in RAM at "
+                                  f"0x{self.dtb_address:x}; use more RAM (--ram)")
         self.console = bytearray()
         self._console_sink = console
         self.events = EventStream()

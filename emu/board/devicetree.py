@@ -12,10 +12,17 @@ first RD + SGI frame pair (GICR_TYPER.Last = 1 there), as many as it has CPUs.
 
 from __future__ import annotations
 
+import struct
+
 import fdt
 
 from emu.board import psci, virt
+from emu.errors import BadDeviceTree, UsageError
 
+FDT_MAGIC = 0xD00D_FEED
+# Linux arm64 reads at most COMMAND_LINE_SIZE bytes of /chosen/bootargs (arch/arm64/include/
+# uapi/asm/setup.h: 2048, the terminating NUL included).
+MAX_BOOTARGS = 2047
 GIC_PHANDLE, CPU_PHANDLE, CLOCK_PHANDLE = 0x8002, 0x8001, 0x8000
 GICR_WINDOW = 0xF6_0000  # QEMU's VIRT_GIC_REDIST size (hw/arm/virt.c base_memmap)
 # Interrupt specifiers: <type number flags>; type 1 = PPI, 0 = SPI; flags 4 = level high (the
@@ -38,10 +45,46 @@ def _node(name: str, *props: fdt.items.Property) -> fdt.Node:
     return node
 
 
+def check_bootargs(bootargs: str) -> None:
+    if len(bootargs.encode()) > MAX_BOOTARGS:
+        raise UsageError(f"--append: the command line is {len(bootargs.encode())} bytes; Linux arm64 reads at most "
+                         f"{MAX_BOOTARGS} (COMMAND_LINE_SIZE 2048 with its NUL), so the rest would be cut off")
+    if "\0" in bootargs:
+        raise UsageError("--append: the command line contains a NUL byte")
+
+
+def load_blob(blob: bytes, shown: str, bootargs: str | None = None) -> bytes:
+    """Check a user's DTB (`--dtb`): the FDT header (magic, sizes, version 16 or later) and a
+    structure that parses; with `bootargs`, set /chosen/bootargs in it (as QEMU does for -append
+    with -dtb). Returns the blob to place."""
+    if len(blob) < 40:
+        raise BadDeviceTree(f"{shown}: {len(blob)} bytes is too short for a flattened device tree header (40 bytes)")
+    magic, total, off_struct, off_strings, _rsvmap, version = struct.unpack_from(">6I", blob, 0)
+    if magic != FDT_MAGIC:
+        raise BadDeviceTree(f"{shown}: not a flattened device tree (magic 0x{magic:08x}, expected 0x{FDT_MAGIC:08x})")
+    if total > len(blob) or off_struct >= total or off_strings > total:
+        raise BadDeviceTree(f"{shown}: the header says {total} bytes (structure at {off_struct}, strings at "
+                            f"{off_strings}) but the file has {len(blob)}: truncated or corrupt")
+    if version < 16:
+        raise BadDeviceTree(f"{shown}: FDT version {version}; Linux and emu read version 16 or later")
+    try:
+        tree = fdt.parse_dtb(blob[:total])
+    except Exception as err:  # the fdt package raises assorted errors on a corrupt structure
+        raise BadDeviceTree(f"{shown}: the structure block does not parse: {err}") from None
+    if bootargs is None:
+        return blob[:total]
+    check_bootargs(bootargs)
+    if not tree.exist_node("chosen"):
+        tree.add_item(fdt.Node("chosen"), "/")
+    tree.set_property("bootargs", bootargs, path="/chosen")
+    return bytes(tree.to_dtb(version=17))
+
+
 def build(ram_size: int, *, psci_conduit: str, bootargs: str = "", virtualization: bool | None = None) -> bytes:
     """The DTB blob (version 17) for a board with `ram_size` bytes of RAM. `virtualization`
     (default: when PSCI goes over SMC, i.e. EL2 exists) adds the GIC maintenance interrupt, as
     QEMU's `virtualization=on` does."""
+    check_bootargs(bootargs)
     if virtualization is None:
         virtualization = psci_conduit == "smc"
     uart = f"pl011@{virt.UART0_BASE:x}"

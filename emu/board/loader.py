@@ -108,7 +108,18 @@ def _is_linux_image(data: bytes) -> bool:
 
 
 def _linux_image(data: bytes, shown: str, ram_base: int) -> Image:
-    text_offset, image_size = struct.unpack_from("<QQ", data, 0x08)
+    """Documentation/arm64/booting.rst's header: text_offset, image_size, flags (bit 0: the
+    kernel is big-endian). Values no kernel can have are refused."""
+    text_offset, image_size, flags = struct.unpack_from("<QQQ", data, 0x08)
+    if image_size and flags & 1:
+        raise BadImage(f"{shown}: the Image header says the kernel is big-endian (flags bit 0); emu runs "
+                       "little-endian only")
+    if image_size and image_size < len(data):
+        raise BadImage(f"{shown}: the Image header's image_size (0x{image_size:x}) is smaller than the file "
+                       f"(0x{len(data):x} bytes): no kernel's memory footprint is smaller than its image")
+    if text_offset % 4:
+        raise BadImage(f"{shown}: the Image header's text_offset 0x{text_offset:x} is not 4-byte aligned: "
+                       "the entry point could not hold an instruction")
     if image_size == 0:
         text_offset = RAW_OFFSET
     elif text_offset < QEMU_BOOT_STUB_SIZE:
