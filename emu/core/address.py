@@ -26,10 +26,12 @@ def _value(cpu: Cpu, name: str) -> int:
     return value & 0xFFFF_FFFF if name[0] == "w" else value
 
 
-def effective_address(cpu: Cpu, pc: int) -> int | None:
-    """Base + offset (+ shifted index) of the load/store at `pc`; the base alone for post-index
-    forms. None if it is not a load or store capstone can describe."""
-    word = cpu.read_u32(pc)
+def effective_address(cpu: Cpu, pc: int, word: int | None = None) -> int | None:
+    """Base + offset (+ shifted index) of the load/store at `pc` (its encoding `word`, read at
+    `pc` when not given: with the MMU on the caller translates the PC); the base alone for
+    post-index forms. None if it is not a load or store capstone can describe."""
+    if word is None:
+        word = cpu.read_u32(pc)
     if word is None:
         return None
     found = list(_cs.disasm(struct.pack("<I", word), pc, 1))

@@ -23,6 +23,7 @@ from emu.arch import decode
 from emu.arch import pstate as ps
 from emu.arch import sysregs as sr
 from emu.core import syndromes as syn
+from emu.core import walk
 from emu.core.instrument import Instrumenter
 from emu.core.address import effective_address
 from emu.core.cpu import Cpu
@@ -38,6 +39,10 @@ from emu.timing.native import EL_UNKNOWN, NO_ADDRESS, SLOTS, BlockCounter, Nativ
 UNTIL = 0xFFFF_FFFF_FFFF_FFFF  # an odd address: never a PC, so Unicorn never stops on it by itself
 LOOP_REPEATS = 3  # the same exception this many times with no instruction retired: a loop
 # An MSR to SPSR_ELx at these ELs always takes effect (SPSR_EL1 from EL1 and EL2, SPSR_EL2 at EL2).
+# Stage 1 translation registers (op0, op1, CRn, CRm, op2), read when the guest's MMU faults.
+_TTBR0_EL1, _TTBR1_EL1, _TCR_EL1 = (3, 0, 2, 0, 0), (3, 0, 2, 0, 1), (3, 0, 2, 0, 2)
+_TTBR0_EL2, _TCR_EL2 = (3, 4, 2, 0, 0), (3, 4, 2, 0, 2)
+_HCR_DC, _HCR_E2H = 1 << 12, 1 << 34
 _SPSR_AT_OWN_EL = {(sr.SPSR_EL1, 1), (sr.SPSR_EL1, 2), (sr.SPSR_EL2, 2)}
 
 
@@ -409,20 +414,78 @@ class Processor:
         raise InternalError(self.report(f"Unicorn reported exception number {intno}, which emu does not model yet."))
 
     def _qemu_abort(self, ctx: syn.Context, pc: int, intno: int) -> syn.Sync:
-        """An abort QEMU raised itself. With the MMU off the only one is an address beyond the
-        physical address range (an Address size fault); Unicorn gives neither FAR nor syndrome,
-        so the address is computed from the instruction's operands."""
-        sctlr = self.cpu.read_sysreg(sr.SCTLR_EL2 if ctx.el == 2 else sr.SCTLR_EL1)
-        if sctlr & 1:
+        """An abort QEMU raised itself. Unicorn gives neither FAR nor syndrome. With stage 1 of
+        the current regime enabled, emu walks the guest's tables again (emu.core.walk) to find
+        the fault and its level (translation, access flag, permission, address size, External
+        abort on the walk); FAR is the VA (the PC for a fetch, else computed from the
+        instruction's operands). With the MMU off the only abort is an address beyond the
+        physical address range (an Address size fault, level 0)."""
+        if ctx.hcr & (_HCR_E2H | sr.HCR_VM | _HCR_DC):
             raise InternalError(self.report(
-                "the guest's MMU raised a fault; translation faults with the MMU on are not modelled "
-                "yet (Unicorn hides their syndrome)."))
-        if intno == syn.EXCP_PREFETCH_ABORT:
+                "the guest's MMU raised a fault with HCR_EL2.E2H, VM or DC set; emu classifies "
+                "faults of the EL2 and EL1&0 stage 1 regimes only (no stage 2, no VHE)."))
+        regime = self._stage1_regime(ctx.el)
+        fetch = intno == syn.EXCP_PREFETCH_ABORT
+        if regime is not None:
+            unprivileged = ctx.el == 0
+            if fetch:
+                found = walk.translate(regime, pc, walk.Access.FETCH, unprivileged, self._read_phys_u64)
+                if isinstance(found, walk.WalkFault):
+                    return syn.instruction_abort(ctx, pc, found.fsc)
+            else:
+                word = self._insn_word(regime, ctx.el, pc)
+                address = None if word is None else effective_address(self.cpu, pc, word)
+                if word is not None and address is not None:
+                    is_write = decode.mem_access(word).is_write
+                    access = walk.Access.WRITE if is_write else walk.Access.READ
+                    found = walk.translate(regime, address, access, unprivileged, self._read_phys_u64)
+                    if isinstance(found, walk.WalkFault):
+                        return syn.data_abort(ctx, pc, address, is_write, found.fsc)
+                    # An access that crosses into the next page (at most 64 bytes: DC ZVA, pairs
+                    # of Q registers) faults there: FAR = the start of that page, as QEMU gives it.
+                    nxt = (address | 0xFFF) + 1
+                    found = walk.translate(regime, nxt, access, unprivileged, self._read_phys_u64)
+                    if nxt - address < 64 and isinstance(found, walk.WalkFault):
+                        return syn.data_abort(ctx, pc, nxt, is_write, found.fsc)
+            raise InternalError(self.report(
+                "the guest's MMU raised a fault that emu's stage 1 walk does not find (a stage 2 "
+                "fault, or a translation feature emu does not model)."))
+        if fetch:
             return syn.address_size_instruction_abort(ctx, pc)
         address = effective_address(self.cpu, pc)
         word = self.cpu.read_u32(pc) or 0
         return syn.address_size_data_abort(ctx, pc, 0 if address is None else address,
                                            decode.mem_access(word).is_write)
+
+    def _stage1_regime(self, el: int) -> walk.Regime | None:
+        """The registers of the translation regime at `el` if its stage 1 is enabled (SCTLR.M)."""
+        if el == 2:
+            sctlr = self.cpu.read_sysreg(sr.SCTLR_EL2)
+            if not sctlr & 1:
+                return None
+            return walk.Regime(True, sctlr, self.cpu.read_sysreg(_TCR_EL2), self.cpu.read_sysreg(_TTBR0_EL2))
+        sctlr = self.cpu.read_sysreg(sr.SCTLR_EL1)
+        if not sctlr & 1 or self.hcr() & sr.HCR_TGE:  # TGE: EL1&0 stage 1 disabled (E2H = 0)
+            return None
+        return walk.Regime(False, sctlr, self.cpu.read_sysreg(_TCR_EL1), self.cpu.read_sysreg(_TTBR0_EL1),
+                           self.cpu.read_sysreg(_TTBR1_EL1))
+
+    def _insn_word(self, regime: walk.Regime, el: int, pc: int) -> int | None:
+        """The instruction at virtual address `pc`, read through the guest's stage 1 tables."""
+        where = walk.translate(regime, pc, walk.Access.FETCH, el == 0, self._read_phys_u64)
+        return self.cpu.read_u32(where.pa) if isinstance(where, walk.Translation) else None
+
+    def _data_va(self, regime: walk.Regime, el: int, pc: int) -> int | None:
+        """The virtual address the load/store at `pc` accesses (None if it cannot be found)."""
+        word = self._insn_word(regime, el, pc)
+        return None if word is None else effective_address(self.cpu, pc, word)
+
+    def _read_phys_u64(self, pa: int) -> int | None:
+        """A translation table descriptor at physical address `pa`; None if no memory is there."""
+        try:
+            return struct.unpack("<Q", self.uc.mem_read(pa, 8))[0]
+        except UcError:
+            return None
 
     def _classify_refused(self, ctx: syn.Context, pc: int, intno: int) -> syn.Sync | None:
         """An instruction Unicorn refused to execute: decode it and apply the Arm ARM's rules."""
@@ -510,6 +573,12 @@ class Processor:
         if access == UC_MEM_FETCH_UNMAPPED:
             sync = syn.pc_alignment(ctx, pc) if pc & 3 else syn.external_instruction_abort(ctx, pc)
         else:
+            # Unicorn reports the physical address; FAR holds the virtual address (the same
+            # with stage 1 off).
+            regime = self._stage1_regime(ctx.el)
+            if regime is not None:
+                va = self._data_va(regime, ctx.el, pc)
+                address = address if va is None else va
             sync = syn.external_data_abort(ctx, pc, address, access == UC_MEM_WRITE_UNMAPPED)
         try:
             self._take_sync(sync)
