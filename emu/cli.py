@@ -52,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="when the run stops (for any reason), print the GIC's state table on stderr")
     run.add_argument("--pmu-skid", type=_int, default=0, metavar="N",
                      help="deliver PMU overflow interrupts N instructions after the overflow (default 0)")
+    run.add_argument("--cpu-pmuv3p5", choices=("on", "off"), default=None,
+                     help="FEAT_PMUv3p5: 64-bit event counters (PMCR_EL0.LP, MDCR_EL2.HLP), "
+                          "ID_AA64DFR0_EL1.PMUVer = 6 (default: off, PMUv3p1 as the kernels expect; "
+                          "see docs/decisions.md)")
     run.add_argument("--hypervisor", metavar="MODULE:CLASS",
                      help="a Python EL2: an emu.hyp.Hypervisor subclass, as package.module:Class or "
                           "path/to/file.py:Class; the image then starts at EL1 under it")
@@ -94,7 +98,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from emu.board.loader import load_image
-    from emu.machine import DEFAULT_MAX_INSNS, Machine, console_to_stdout
+    from emu.machine import DEFAULT_MAX_INSNS, DEFAULT_PMUV3P5, Machine, console_to_stdout
 
     from emu.timing.costmodel import load_cost_model
 
@@ -120,7 +124,8 @@ def _run(args: argparse.Namespace) -> int:
         dtb = load_blob(blob, str(args.dtb), args.append)
     machine = Machine(ram_mib=args.ram, el=args.el, console=console_to_stdout, no_reboot=args.no_reboot,
                       hypervisor=hypervisor, cost_model=cost_model, pmu_skid=args.pmu_skid,
-                      bootargs=args.append or "", dtb=dtb)
+                      bootargs=args.append or "", dtb=dtb,
+                      pmuv3p5=DEFAULT_PMUV3P5 if args.cpu_pmuv3p5 is None else args.cpu_pmuv3p5 == "on")
     if args.dumpdtb is not None:
         try:
             args.dumpdtb.write_bytes(machine.dtb)

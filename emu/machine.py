@@ -50,6 +50,8 @@ DEFAULT_MAX_INSNS = 1_000_000_000
 # The budget the test harness and tools/qemu_compare.py give a kernel in asm/ without `@max-insns`:
 # every kernel there runs in far fewer instructions, so a runaway one fails in seconds.
 KERNEL_MAX_INSNS = 100_000_000
+# FEAT_PMUv3p5 unless asked otherwise (Machine(pmuv3p5=...), emu run --cpu-pmuv3p5 on|off).
+DEFAULT_PMUV3P5 = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,7 @@ class Machine:
         cost_model: CostModel | None = None,
         functional: bool = False,
         pmu_skid: int = 0,
+        pmuv3p5: bool = DEFAULT_PMUV3P5,
     ) -> None:
         if el not in (1, 2):
             raise UsageError(f"--el must be 1 or 2, not {el}")
@@ -151,7 +154,9 @@ class Machine:
         if pmu_skid < 0:
             raise UsageError(f"--pmu-skid must be 0 or more instructions, not {pmu_skid}")
         self.pmu_overflow = IrqLine("PMU overflow")
-        self.pmu = Pmu(CoreEvents(self.processor.counter), self.pmu_overflow, n=pmu_counters)
+        # FEAT_PMUv3p5 (64-bit event counters, PMCR_EL0.LP, MDCR_EL2.HLP): `pmuv3p5`, which
+        # ID_AA64DFR0_EL1.PMUVer reports (docs/decisions.md, "PMU", for the default).
+        self.pmu = Pmu(CoreEvents(self.processor.counter), self.pmu_overflow, n=pmu_counters, pmuv3p5=pmuv3p5)
         self.pmu_irq: IrqLine = SkidLine("PMU interrupt request", self.pmu_overflow, pmu_skid,
                                          lambda n, action: self.deadlines.at(self.processor.insns + n, action))
         # GICv3 (PLATFORM.md): distributor and redistributor on the bus, the CPU interface as
@@ -174,7 +179,7 @@ class Machine:
                              (self.timer.el2_physical, virt.INTID_EL2_PHYS_TIMER)):
             timer.irq.connect(self.gic.line(intid).set)
         self.sysregs = Registry(self.pmu.sysregs + self.timer.sysregs + self.cpuif.sysregs + self.vcpuif.sysregs
-                                + idregs.build(self.processor.el2_present, gic_sysregs=True)
+                                + idregs.build(self.processor.el2_present, gic_sysregs=True, pmuv3p5=pmuv3p5)
                                 + (isr.build(lambda: self.irq.level, lambda: self.fiq.level),))
         self.processor.instrument.python_registers = {reg.encoding for reg in self.sysregs}
         self._pmu_encodings = frozenset(reg.encoding for reg in self.pmu.sysregs)

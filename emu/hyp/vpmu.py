@@ -63,7 +63,7 @@ class VirtualPmu:
         self.machine = machine
         self.source = GuestEvents(machine.pmu.source)
         self.line = IrqLine("vcpu PMU overflow")
-        self.pmu = Pmu(self.source, self.line, n=machine.pmu.n)
+        self.pmu = Pmu(self.source, self.line, n=machine.pmu.n, pmuv3p5=machine.pmu.pmuv3p5)
         self.registry = Registry(self.pmu.sysregs)
         self.on_level: Callable[[bool], None] = lambda level: None
         self.line.connect(lambda level: self.on_level(level))

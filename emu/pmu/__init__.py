@@ -1,6 +1,6 @@
-"""PMUv3 (FEAT_PMUv3p1): the counting model (`pmu`), its registers as sysreg descriptors
-(`registers`, access rules in `access`), and the event source and watches it works with
-(`source`)."""
+"""PMUv3 (FEAT_PMUv3p1, FEAT_PMUv3p5 as an option): the counting model (`pmu`), its registers as
+sysreg descriptors (`registers`, access rules in `access`), and the event source and watches it
+works with (`source`)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,13 @@
 """The PMUv3 model (FEAT_PMUv3p1, Arm ARM D12 "The Performance Monitors Extension"): the counters,
-their controls, overflow and the overflow interrupt line.
+their controls, overflow and the overflow interrupt line; with `pmuv3p5`, FEAT_PMUv3p5 too.
+
+FEAT_PMUv3p5 (AArch64.IncrementEventCounter, PMCR_EL0.LP, MDCR_EL2.HLP and HCCD): the event
+counters are 64 bits wide (a write stores all 64 bits, and counting carries into bits [63:32]
+whatever LP says); a counter of the first range (below HPMN) overflows on a carry out of bit 63
+when PMCR_EL0.LP is 1 and out of bit 31 when it is 0, one of the second range likewise under
+MDCR_EL2.HLP; an even counter that overflows as a 64-bit counter does not generate CHAIN for the
+odd one above it; MDCR_EL2.HCCD stops the cycle counter at EL2. Without it the event counters are
+32 bits ([63:32] RES0), LP, HLP and HCCD are RES0, and PMMIR_EL1 does not exist.
 
 Counting follows AArch64.PMUCycle without stepping cycles: `sync()` reads how many events of each
 kind happened at each Exception level since the previous sync (an `EventSource`) and adds to every
@@ -32,8 +40,8 @@ from emu.irq import IrqLine
 from emu.pmu import registers
 from emu.pmu.access import effective_hpmn
 from emu.pmu.fields import (
-    C, CYCLE, EVTCOUNT, FILTER_NSH, FILTER_P, FILTER_U, MASK32, MASK64, MDCR_HPMD, MDCR_HPME, PMCR_D,
-    PMCR_DP, PMCR_E, PMCR_LC,
+    C, CYCLE, EVTCOUNT, FILTER_NSH, FILTER_P, FILTER_U, MASK32, MASK64, MDCR_HCCD, MDCR_HLP, MDCR_HPMD,
+    MDCR_HPME, PMCR_D, PMCR_DP, PMCR_E, PMCR_LC, PMCR_LP,
 )
 from emu.pmu.source import EventSource, Watch
 from emu.sysreg.desc import SysReg
@@ -61,14 +69,19 @@ _Step = tuple[int, bool, tuple[int, int]]
 
 class Pmu:
     """PMCR_EL0.N = `n` event counters (0 to 31) and the cycle counter, counting the events of
-    `source`, with its overflow interrupt request on `irq`."""
+    `source`, with its overflow interrupt request on `irq`; `pmuv3p5` adds FEAT_PMUv3p5 (64-bit
+    event counters)."""
 
-    def __init__(self, source: EventSource, irq: IrqLine, *, n: int = 6) -> None:
+    def __init__(self, source: EventSource, irq: IrqLine, *, n: int = 6, pmuv3p5: bool = False) -> None:
         if not 0 <= n <= 31:
             raise ValueError(f"PMCR_EL0.N must be 0 to 31, not {n}")
         self.source = source
         self.irq = irq
         self.n = n
+        self.pmuv3p5 = pmuv3p5
+        # The width of PMEVCNTR<n>_EL0: 64 bits with FEAT_PMUv3p5, else 32 ([63:32] RES0).
+        self.counter_mask = MASK64 if pmuv3p5 else MASK32
+        self._long = 0  # the event counters that overflow at bit 63 (LP/HLP), one bit each
         self._base: dict[tuple[int, int], int] = {}
         # Called with the counters that wrapped (bit 31: the cycle counter) after each sync or
         # change that counted: the overflow events themselves, not writes of PMOVSSET_EL0.
@@ -82,7 +95,7 @@ class Pmu:
     def reset(self) -> None:
         """Warm reset. Architecturally UNKNOWN fields reset to 0, as on QEMU; PMCR_EL0.E and
         MDCR_EL2.HPMD reset to 0 and MDCR_EL2.HPMN to N, as the Arm ARM says."""
-        self.pmcr = 0  # the stored fields: E, D, X, DP, LC
+        self.pmcr = 0  # the stored fields: E, D, X, DP, LC (and LP with FEAT_PMUv3p5)
         self.pmcntenset = 0  # PMCNTENSET_EL0 and PMCNTENCLR_EL0 are views of it
         self.pmovsset = 0  # PMOVSSET_EL0 / PMOVSCLR_EL0
         self.pmintenset = 0  # PMINTENSET_EL1 / PMINTENCLR_EL1
@@ -104,12 +117,20 @@ class Pmu:
         return effective_hpmn(self.mdcr_el2, self.n)
 
     # -- counting ---------------------------------------------------------------------------------
+    def is_long(self, idx: int) -> bool:
+        """Whether event counter `idx` overflows on a carry out of bit 63 (FEAT_PMUv3p5 with
+        PMCR_EL0.LP for the first range, MDCR_EL2.HLP for the second) rather than bit 31."""
+        if not self.pmuv3p5:
+            return False
+        return bool(self.pmcr & PMCR_LP if idx < self.hpmn else self.mdcr_el2 & MDCR_HLP)
+
     def counting_els(self, idx: int) -> int:
         """CountPMUEvents(idx) at each Exception level, one bit per EL (idx = 31: the cycle counter)."""
         if idx == CYCLE:
             enabled = self.pmcr & PMCR_E and self.pmcntenset & C
             filt = self.pmccfiltr
-            prohibited_at_el2 = self.mdcr_el2 & MDCR_HPMD and self.pmcr & PMCR_DP
+            prohibited_at_el2 = (self.mdcr_el2 & MDCR_HPMD and self.pmcr & PMCR_DP
+                                 or self.pmuv3p5 and self.mdcr_el2 & MDCR_HCCD)
         else:
             first_range = idx < self.hpmn
             global_enable = self.pmcr & PMCR_E if first_range else self.mdcr_el2 & MDCR_HPME
@@ -132,6 +153,7 @@ class Pmu:
         """After a change: for each EL, the counters counting there in index order and the source
         total each one reads; the watches' shape; the source totals to start from; the overflow
         flags that can interrupt."""
+        self._long = sum(1 << idx for idx in range(self.n) if self.is_long(idx))
         plan = []
         for idx in range(self.n):
             mask, event = self.counting_els(idx), self.pmevtyper[idx] & EVTCOUNT
@@ -146,7 +168,7 @@ class Pmu:
         for idx, event, mask in plan:
             if event in SOURCE_EVENTS:
                 watched.append((idx, idx, event, mask))
-            elif event == _CHAIN and idx - 1 in counting:
+            elif event == _CHAIN and idx - 1 in counting and not self._long >> (idx - 1) & 1:
                 below, below_mask = counting[idx - 1]
                 if below in SOURCE_EVENTS and below_mask & mask:
                     watched.append((idx, idx - 1, below, below_mask))
@@ -194,9 +216,11 @@ class Pmu:
 
     def _increment(self, steps: tuple[_Step, ...], deltas: dict[tuple[int, int], int]) -> None:
         """The event counters' part of AArch64.PMUCycle at one EL: each counter adds the
-        delta of its (EL, event) (AArch64.IncrementEventCounter: 32 bits, an overflow flag on
-        each wrap); a CHAIN counter adds the wraps of the even counter below it."""
+        delta of its (EL, event) (AArch64.IncrementEventCounter: an overflow flag on each carry
+        out of bit 31, or of bit 63 for a long counter); a CHAIN counter adds the 32-bit wraps of
+        the even counter below it (none when that one is long)."""
         counters = self.pmevcntr
+        width, long_ = self.counter_mask, self._long
         prev_idx, prev_wraps = -1, 0
         for idx, chain, key in steps:
             if chain:
@@ -205,10 +229,14 @@ class Pmu:
                 inc = deltas.get(key, 0)
             wraps = 0
             if inc:
-                value = counters[idx] + inc
-                counters[idx] = value & MASK32
-                wraps = value >> 32
-                if wraps:
+                old = counters[idx]
+                value = old + inc
+                counters[idx] = value & width
+                if long_ >> idx & 1:
+                    overflow, wraps = value >> 64, 0  # a long counter generates no CHAIN
+                else:
+                    overflow = wraps = ((old & MASK32) + inc) >> 32
+                if overflow:
                     self.pmovsset |= 1 << idx
                     self._wrapped |= 1 << idx
             prev_idx, prev_wraps = idx, wraps
@@ -254,15 +282,19 @@ class Pmu:
     # -- overflow -----------------------------------------------------------------------------------
     def watches(self) -> list[Watch]:
         """For each counter that counts events of the source: how many more of them, at the ELs
-        it counts at, until its next overflow. For an odd CHAIN counter: until its own overflow,
+        it counts at, until its next overflow (a carry out of bit 31, or of bit 63 for a long
+        counter under FEAT_PMUv3p5). For an odd CHAIN counter: until its own overflow,
         in events of the even counter below it (exact when the odd counter counts at every EL the
         even one does; otherwise never late). For the cycle counter: in cycles, PMCR_EL0.D and the
         cycles already counted towards the next increment included."""
         out: list[Watch] = []
         for idx, even, event, mask in self._watched:
-            remaining = _WRAP - self.pmevcntr[even]
-            if idx != even:
-                remaining += (MASK32 - self.pmevcntr[idx]) * _WRAP
+            if self._long >> idx & 1:  # FEAT_PMUv3p5, LP/HLP: a carry out of bit 63
+                remaining = (1 << 64) - self.pmevcntr[idx]
+            else:
+                remaining = _WRAP - (self.pmevcntr[even] & MASK32)
+                if idx != even:
+                    remaining += (MASK32 - (self.pmevcntr[idx] & MASK32)) * _WRAP
             out.append(Watch(event, mask, remaining))
         if self._cycle_els:
             if self.pmcr & PMCR_LC:
@@ -288,7 +320,7 @@ class Pmu:
         if event == _CHAIN:
             return None
         els = self.counting_els(idx) if event in SOURCE_EVENTS else 0
-        return FastView(event, els, self.pmevcntr[idx], self._bases(els, event), 0, 0, MASK32)
+        return FastView(event, els, self.pmevcntr[idx], self._bases(els, event), 0, 0, self.counter_mask)
 
     def _bases(self, els: int, event: int) -> tuple[int, int, int]:
         base = self._base

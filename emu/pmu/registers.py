@@ -17,8 +17,8 @@ from emu.arch.sysregs import Encoding
 from emu.pmu import access as acc
 from emu.pmu.access import accessible, effective_hpmn
 from emu.pmu.fields import (
-    C, CYCLE, FILTER_RW, MASK32, MDCR_RW, PMCR_C, PMCR_IMP_IDCODE, PMCR_N_SHIFT, PMCR_P, PMCR_RW,
-    PMEVTYPER_RW, PMSELR_SEL, PMUSERENR_CR, PMUSERENR_EN, PMUSERENR_ER, PMUSERENR_RW, PMUSERENR_SW,
+    C, CYCLE, FILTER_RW, MDCR_RW, MDCR_RW_P5, PMCR_C, PMCR_IMP_IDCODE, PMCR_N_SHIFT, PMCR_P, PMCR_RW,
+    PMCR_RW_P5, PMEVTYPER_RW, PMSELR_SEL, PMUSERENR_CR, PMUSERENR_EN, PMUSERENR_ER, PMUSERENR_RW, PMUSERENR_SW,
 )
 from emu.sysreg.desc import AccessContext, Read, SysReg, Write, raz, wi
 
@@ -44,6 +44,8 @@ class _Views:
 
     def __init__(self, pmu: Pmu) -> None:
         self.pmu = pmu
+        self.pmcr_rw = PMCR_RW_P5 if pmu.pmuv3p5 else PMCR_RW
+        self.mdcr_rw = MDCR_RW_P5 if pmu.pmuv3p5 else MDCR_RW
 
     def pmcr(self, ctx: AccessContext) -> int:
         pmu = self.pmu
@@ -51,11 +53,13 @@ class _Views:
         return PMCR_IMP_IDCODE | n << PMCR_N_SHIFT | pmu.pmcr
 
     def set_pmcr(self, ctx: AccessContext, value: int) -> None:
-        """E, D, X, DP, LC; C zeroes PMCCNTR_EL0; P zeroes the event counters accessible here."""
+        """E, D, X, DP, LC (LP with FEAT_PMUv3p5); C zeroes PMCCNTR_EL0; P zeroes the event
+        counters accessible here."""
         pmu = self.pmu
+        rw = self.pmcr_rw
 
         def change() -> None:
-            pmu.pmcr = value & PMCR_RW
+            pmu.pmcr = value & rw
             if value & PMCR_C:
                 pmu.pmccntr = 0
             if value & PMCR_P:
@@ -132,8 +136,9 @@ class _Views:
         pmu.update(change)
 
     def pmevcntr(self, index: Callable[[], int]) -> tuple[Read, Write]:
-        """PMEVCNTR<index()>_EL0: 32 bits, [63:32] RES0. An index the access check let through is
-        always a counter; anything else reads as zero and ignores writes."""
+        """PMEVCNTR<index()>_EL0: 64 bits with FEAT_PMUv3p5, else 32 bits with [63:32] RES0. An
+        index the access check let through is always a counter; anything else reads as zero and
+        ignores writes."""
         pmu = self.pmu
 
         def read(ctx: AccessContext) -> int:
@@ -147,7 +152,7 @@ class _Views:
             m = index()
 
             def change() -> None:
-                pmu.pmevcntr[m] = value & MASK32
+                pmu.pmevcntr[m] = value & pmu.counter_mask
 
             if m < pmu.n:
                 pmu.update(change)
@@ -182,11 +187,12 @@ class _Views:
 
     def set_mdcr_el2(self, ctx: AccessContext, value: int) -> None:
         """The implemented fields are stored, reserved HPMN values included (a direct read returns
-        them; their effect is effective_hpmn's)."""
+        them; their effect is effective_hpmn's); HLP and HCCD only with FEAT_PMUv3p5."""
         pmu = self.pmu
+        rw = self.mdcr_rw
 
         def change() -> None:
-            pmu.mdcr_el2 = value & MDCR_RW
+            pmu.mdcr_el2 = value & rw
 
         pmu.update(change)
 
@@ -226,6 +232,9 @@ def build(pmu: Pmu) -> tuple[SysReg, ...]:
         SysReg("PMCCFILTR_EL0", (3, 3, 14, 15, 7), 0, el0_rw, v.pmccfiltr, v.set_pmccfiltr),
         SysReg("MDCR_EL2", (3, 4, 1, 1, 1), n, acc.el2_register, v.mdcr_el2, v.set_mdcr_el2),
     ]
+    if pmu.pmuv3p5:
+        # FEAT_PMUv3p4 (which FEAT_PMUv3p5 implies): PMMIR_EL1, SLOTS = 0 (no STALL_SLOT event).
+        regs.append(SysReg("PMMIR_EL1", (3, 0, 9, 14, 6), 0, acc.el1_register, raz, wi, read_only=True))
     for m in range(31):
         def index(m: int = m) -> int:
             return m

@@ -23,10 +23,10 @@ class FakeSource:
 class Rig:
     """A PMU, its source, its interrupt line and a registry of its registers."""
 
-    def __init__(self, n: int = 6) -> None:
+    def __init__(self, n: int = 6, *, pmuv3p5: bool = False) -> None:
         self.source = FakeSource()
         self.line = IrqLine("pmu")
-        self.pmu = Pmu(self.source, self.line, n=n)
+        self.pmu = Pmu(self.source, self.line, n=n, pmuv3p5=pmuv3p5)
         self.registry = Registry(self.pmu.sysregs)
 
     def ctx(self, el: int, is_read: bool, *, hcr: int = 0, mdcr: int | None = None) -> AccessContext:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import random
 
+import pytest
+
 from emu.irq import IrqLine
 from emu.pmu import Pmu
 from emu.sysreg import router
@@ -20,10 +22,11 @@ class Source:
         return self.n * (el + 1) * (event + 1)
 
 
-def test_random_writes_and_reads_never_raise() -> None:
+@pytest.mark.parametrize("pmuv3p5", [False, True])
+def test_random_writes_and_reads_never_raise(pmuv3p5: bool) -> None:
     rng = random.Random(2026)
     source = Source()
-    pmu = Pmu(source, IrqLine("pmu"), n=6)
+    pmu = Pmu(source, IrqLine("pmu"), n=6, pmuv3p5=pmuv3p5)
     registry = Registry(pmu.sysregs)
     regs = list(registry)
     for _ in range(20_000):
@@ -39,3 +42,4 @@ def test_random_writes_and_reads_never_raise() -> None:
         pmu.sync()
         for watch in pmu.watches():
             assert watch.remaining > 0 and 0 < watch.el_mask < 8
+        assert all(0 <= value <= pmu.counter_mask for value in pmu.pmevcntr)
