@@ -21,6 +21,8 @@ class Event(enum.IntEnum):
     INST_SPEC = 0x1B
     CHAIN = 0x1E
     BR_RETIRED = 0x21
+    STALL_FRONTEND = 0x23
+    STALL_BACKEND = 0x24
     LD_RETIRED = 0x06
     ST_RETIRED = 0x07
 
@@ -28,10 +30,14 @@ class Event(enum.IntEnum):
 IMPLEMENTED = frozenset(Event)
 # Events that instructions generate (counted per translated block in C); the others come from
 # the exception model (EXC_TAKEN), from PMSWINC_EL0 (SW_INCR) or from another counter (CHAIN).
+# STALL_FRONTEND and STALL_BACKEND are required with FEAT_PMUv3p1 (the Arm ARM's "Required
+# events"; emu's PMUVer is 0b0100 or more): emu derives them from the cost model's cycles (see
+# emu/timing/blockinfo.py), since it has no pipeline.
 INSTRUCTION_EVENTS = (
     Event.INST_RETIRED, Event.CPU_CYCLES, Event.LD_RETIRED, Event.ST_RETIRED, Event.MEM_ACCESS,
     Event.PC_WRITE_RETIRED, Event.BR_IMMED_RETIRED, Event.BR_RETURN_RETIRED, Event.BR_RETIRED,
-    Event.BR_MIS_PRED, Event.BR_PRED, Event.INST_SPEC, Event.EXC_RETURN,
+    Event.BR_MIS_PRED, Event.BR_PRED, Event.INST_SPEC, Event.EXC_RETURN, Event.STALL_FRONTEND,
+    Event.STALL_BACKEND,
 )
 
 

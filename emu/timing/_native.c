@@ -32,8 +32,9 @@ typedef int (*uc_emu_stop_fn)(void *uc);
 
 enum { STOP_NONE = 0, STOP_WATCH = 1, STOP_IRQ = 2, STOP_POLL = 3, STOP_PC_ALIGN = 4 };
 enum { TAIL_NONE = 0, TAIL_COND = 1, TAIL_INDIRECT = 2 };
-/* Slots of events (emu/timing/native.py SLOTS): the ones the tail charges. */
-enum { SLOT_CYCLES = 1, SLOT_PC_WRITE = 5, SLOT_BR_MIS_PRED = 9 };
+/* Slots of events (emu/timing/native.py SLOTS): the ones the tail charges. The taken-branch
+   bubble and the mispredict penalty are front-end stall cycles (STALL_FRONTEND) as well. */
+enum { SLOT_CYCLES = 1, SLOT_PC_WRITE = 5, SLOT_BR_MIS_PRED = 9, SLOT_STALL_FRONTEND = 13 };
 
 typedef struct {
     uint64_t address;
@@ -183,7 +184,8 @@ static void stop(void *uc, emu_native_state *s, uint64_t reason)
 /* One event kind from outside a block (a branch outcome): totals and watches. */
 static void charge(emu_native_state *s, uint64_t el, uint64_t slot, uint64_t n)
 {
-    s->totals[el][slot] += n;
+    if (s->counting) /* functional mode: the totals (the PMU) stand still; watches go on */
+        s->totals[el][slot] += n;
     for (uint64_t i = 0; i < s->nactive; i++) {
         uint64_t w = s->active[i];
         emu_watch *x = &s->watch[w];
@@ -207,7 +209,8 @@ void emu_charge(emu_native_state *s, uint64_t el, uint64_t slot, uint64_t n)
 
 void emu_uncharge(emu_native_state *s, uint64_t el, uint64_t slot, uint64_t n)
 {
-    s->totals[el][slot] -= n;
+    if (s->counting) /* as charge: nothing was added to the totals in functional mode */
+        s->totals[el][slot] -= n;
     for (uint64_t i = 0; i < s->nactive; i++) {
         emu_watch *x = &s->watch[s->active[i]];
         if (x->slot == slot && (x->el_mask >> el & 1))
@@ -284,7 +287,7 @@ void emu_mrs_counter_hook(void *uc, uint64_t address, uint32_t size, void *user)
     for (uint64_t e = 0; e < 3; e++)
         if (c->el_mask >> e & 1)
             delta += s->totals[e][c->slot] - c->base[e];
-    if (c->el_mask >> el & 1)
+    if (s->counting && (c->el_mask >> el & 1))
         delta -= charged[c->slot] - now[c->slot]; /* this MRS and what follows have not retired */
     uint64_t value = (c->value + ((delta + c->prescale) >> c->shift)) & c->mask;
     if (!site->rt_is_zr)
@@ -347,6 +350,7 @@ static void charge_tail(emu_native_state *s, const emu_block *p, uint64_t addres
         if (taken) {
             charge(s, el, SLOT_PC_WRITE, 1);
             charge(s, el, SLOT_CYCLES, p->taken_cycles);
+            charge(s, el, SLOT_STALL_FRONTEND, p->taken_cycles);
             if (*c < 3)
                 (*c)++;
         } else if (*c > 0) {
@@ -355,12 +359,14 @@ static void charge_tail(emu_native_state *s, const emu_block *p, uint64_t addres
         if (predicted != taken) {
             charge(s, el, SLOT_BR_MIS_PRED, 1);
             charge(s, el, SLOT_CYCLES, s->mispredict_penalty);
+            charge(s, el, SLOT_STALL_FRONTEND, s->mispredict_penalty);
         }
     } else if (p->tail == TAIL_INDIRECT) {
         uint64_t *t = s->target[(p->branch_pc >> 2) & (TARGET_ENTRIES - 1)];
         if (t[0] != p->branch_pc || t[1] != address) {
             charge(s, el, SLOT_BR_MIS_PRED, 1);
             charge(s, el, SLOT_CYCLES, s->mispredict_penalty);
+            charge(s, el, SLOT_STALL_FRONTEND, s->mispredict_penalty);
             t[0] = p->branch_pc;
             t[1] = address;
         }

@@ -19,6 +19,25 @@ from the instruction; BR_IMMED_RETIRED for B, BL, B.cond, CBZ, TBZ (taken or not
 BR_RETURN_RETIRED for RET; BR_RETIRED and BR_PRED for every branch (taken or not, exception
 returns excluded); PC_WRITE_RETIRED for B, BL, BR, BLR, RET and ERET; EXC_RETURN for ERET;
 BR_MIS_PRED 0.
+
+STALL_FRONTEND / STALL_BACKEND (a documented approximation: emu has no pipeline, so a "stall
+cycle" is a cycle the cost model charges beyond the one issue cycle of each instruction):
+- an instruction's class cost above 1 (max(0, cost - 1)) is a back-end stall for the classes
+  whose cost is execution latency or waiting for the memory system: SHIFT_EXTEND, MUL, DIV,
+  LOAD, STORE, LOAD_PAIR, STORE_PAIR, SYSREG, FP_SIMD, the barriers other than ISB (DMB, DSB,
+  SB, SSBB/PSSBB, CLREX), and INT, NOP, UNKNOWN, WFI (cost 1, 1, 1 and 0 in a57.toml: no
+  stall unless a user model raises them);
+- it is a front-end stall (the pipeline refetches or waits for a fetch redirect) for ISB (a
+  context synchronization event), ERET (the exception return refetches at ELR), the branch
+  classes BRANCH, BRANCH_REG, BRANCH_COND and EXC_GEN (SVC, HVC, SMC, BRK, HLT);
+- branch_taken_extra of B, BL, BR, BLR and RET is a front-end stall (a fetch bubble), and so
+  are, charged by the native hook with the outcome, the taken conditional branch's
+  branch_taken_extra and every branch_mispredict_penalty.
+So STALL_FRONTEND + STALL_BACKEND <= CPU_CYCLES at every EL at all times, and
+INST_RETIRED + STALL_FRONTEND + STALL_BACKEND == CPU_CYCLES exactly for code that retires no
+zero-cost instruction (WFI) and takes no exception: the exception-entry cycles (charged by the
+exception model outside any instruction) and the cycles a Python EL2 spends are in CPU_CYCLES
+but in neither stall event.
 """
 
 from __future__ import annotations
@@ -31,10 +50,14 @@ from itertools import accumulate
 from types import MappingProxyType
 
 from emu.arch.pmuv3 import INSTRUCTION_EVENTS, Event
-from emu.timing.classify import BranchKind, InsnInfo, classify
+from emu.timing.classify import BranchKind, InsnClass, InsnInfo, classify
 from emu.timing.costmodel import CostModel
 
 _BRANCHES = (BranchKind.IMMEDIATE, BranchKind.REGISTER, BranchKind.RETURN)
+# Classes whose cycles above the issue cycle are front-end stalls (the others: back-end).
+_FRONTEND_CLASSES = frozenset({
+    InsnClass.BRANCH, InsnClass.BRANCH_REG, InsnClass.BRANCH_COND, InsnClass.EXC_GEN, InsnClass.ERET,
+})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +102,7 @@ class BlockInfo:
 
 
 @cache
-def _event_row(info: InsnInfo, cycles: int) -> tuple[int, ...]:
+def _event_row(info: InsnInfo, cycles: int, frontend: int, backend: int) -> tuple[int, ...]:
     """The static events one instruction contributes when it retires, in INSTRUCTION_EVENTS
     order (see the module doc). InsnInfo values are shared, so this is computed a few times."""
     branch = info.branch
@@ -98,23 +121,37 @@ def _event_row(info: InsnInfo, cycles: int) -> tuple[int, ...]:
         Event.PC_WRITE_RETIRED: int(info.writes_pc_always),
         Event.EXC_RETURN: int(branch is BranchKind.ERET),
         Event.BR_MIS_PRED: 0,
+        Event.STALL_FRONTEND: frontend,
+        Event.STALL_BACKEND: backend,
     }
     return tuple(events[event] for event in INSTRUCTION_EVENTS)
 
 
+def _taken_extra(info: InsnInfo, model: CostModel) -> int:
+    """The taken-branch bubble of a branch that always writes the PC (not ERET)."""
+    if info.writes_pc_always and info.branch is not BranchKind.ERET:
+        return model.branch_taken_extra
+    return 0
+
+
 def _static_cycles(info: InsnInfo, model: CostModel) -> int:
     """The cycles of one instruction that do not depend on its outcome."""
-    cycles = model.cost(info.cls)
-    if info.writes_pc_always and info.branch is not BranchKind.ERET:
-        cycles += model.branch_taken_extra
-    return cycles
+    return model.cost(info.cls) + _taken_extra(info, model)
+
+
+def stall_cycles(info: InsnInfo, model: CostModel) -> tuple[int, int]:
+    """(STALL_FRONTEND, STALL_BACKEND) of one instruction, outcome aside (see the module doc)."""
+    above = max(0, model.cost(info.cls) - 1)
+    if info.cls in _FRONTEND_CLASSES or info.refetch:
+        return above + _taken_extra(info, model), 0
+    return _taken_extra(info, model), above
 
 
 def decode_block(words: Sequence[int], model: CostModel) -> BlockInfo:
     """Classify the instructions of a block and sum their static events."""
     insns = tuple(classify(word) for word in words)
     cycles_each = tuple(_static_cycles(info, model) for info in insns)
-    rows = [_event_row(info, cycles) for info, cycles in zip(insns, cycles_each)]
+    rows = [_event_row(info, cycles, *stall_cycles(info, model)) for info, cycles in zip(insns, cycles_each)]
     columns = zip(*rows) if rows else ((),) * len(INSTRUCTION_EVENTS)
     prefixes = {event: tuple(accumulate(column, initial=0))
                 for event, column in zip(INSTRUCTION_EVENTS, columns)}

@@ -74,6 +74,7 @@ class InsnInfo:
     branch: BranchKind | None = None
     conditional: bool = False
     writes_pc_always: bool = False
+    refetch: bool = False  # ISB: a context synchronization event, later instructions refetched
 
 
 _C = InsnClass
@@ -83,6 +84,7 @@ _MUL = InsnInfo(_C.MUL)
 _DIV = InsnInfo(_C.DIV)
 _SYSREG = InsnInfo(_C.SYSREG)
 _BARRIER = InsnInfo(_C.BARRIER)
+_ISB = InsnInfo(_C.BARRIER, refetch=True)
 _EXC = InsnInfo(_C.EXC_GEN)
 _WFI = InsnInfo(_C.WFI)
 _NOP = InsnInfo(_C.NOP)
@@ -202,8 +204,10 @@ def _system(w: int) -> InsnInfo:
     if crn == 3:  # barriers
         if rt != 31:
             return _UNKNOWN
-        if op2 in (2, 4, 5, 6) or (op2 == 7 and crm == 0) or (op2 == 1 and crm & 3 == 2):
-            return _BARRIER  # CLREX, DSB (SSBB, PSSBB), DMB, ISB, SB, DSB nXS
+        if op2 == 6:
+            return _ISB
+        if op2 in (2, 4, 5) or (op2 == 7 and crm == 0) or (op2 == 1 and crm & 3 == 2):
+            return _BARRIER  # CLREX, DSB (SSBB, PSSBB), DMB, SB, DSB nXS
         return _UNKNOWN  # TCOMMIT (TME), unallocated
     if crn == 1:  # WFET, WFIT (register argument)
         return _WFI if crm == 0 and op2 <= 1 else _UNKNOWN

@@ -29,12 +29,13 @@ NO_ADDRESS = 2**64 - 1
 EL_UNKNOWN = 3
 
 # Slot of each event in the per-block records and per-EL totals. The C side hard-codes the
-# three the branch tail charges (CPU_CYCLES = 1, PC_WRITE_RETIRED = 5, BR_MIS_PRED = 9).
+# four the branch tail charges (CPU_CYCLES = 1, PC_WRITE_RETIRED = 5, BR_MIS_PRED = 9,
+# STALL_FRONTEND = 13).
 SLOTS: dict[Event, int] = {event: i for i, event in enumerate(INSTRUCTION_EVENTS)}
 SLOTS[Event.EXC_TAKEN] = len(INSTRUCTION_EVENTS)
 assert len(SLOTS) <= NSLOTS
 assert (SLOTS[Event.INST_RETIRED], SLOTS[Event.CPU_CYCLES], SLOTS[Event.PC_WRITE_RETIRED],
-        SLOTS[Event.BR_MIS_PRED]) == (0, 1, 5, 9)
+        SLOTS[Event.BR_MIS_PRED], SLOTS[Event.STALL_FRONTEND]) == (0, 1, 5, 9, 13)
 
 
 class StopReason(enum.IntEnum):

@@ -35,7 +35,14 @@ def test_pmceid_advertises_the_implemented_events() -> None:
     rig = Rig()
     low, high = rig.read("PMCEID0_EL0"), rig.read("PMCEID1_EL0")
     assert {e for e in range(32) if low >> e & 1} == {e for e in Event if e < 32}
-    assert {32 + e for e in range(32) if high >> e & 1} == {Event.BR_RETIRED}
+    assert {32 + e for e in range(32) if high >> e & 1} == {
+        Event.BR_RETIRED, Event.STALL_FRONTEND, Event.STALL_BACKEND}
+
+
+def test_pmceid1_has_the_events_pmuv3p1_requires() -> None:
+    # FEAT_PMUv3p1 (PMUVer 0b0100) requires STALL_FRONTEND (0x23) and STALL_BACKEND (0x24):
+    # PMCEID1_EL0 bit n is event 0x20 + n.
+    assert Rig().read("PMCEID1_EL0") == 1 << 1 | 1 << 3 | 1 << 4 == 0x1A
 
 
 def test_every_counter_register_exists_for_31_counters() -> None:

@@ -230,7 +230,16 @@ CLASSES = [
 def test_classes(text: str, cls: InsnClass) -> None:
     info = classify(word(text))
     assert info.cls is cls
-    assert info == InsnInfo(cls)  # no memory or branch events
+    # no memory or branch events; ISB alone refetches (a front-end stall)
+    assert info == InsnInfo(cls, refetch=text == "isb")
+
+
+@pytest.mark.parametrize("text", ["isb", "isb #5", "dsb sy", "dmb ish", "dmb ld", "clrex"])
+def test_only_isb_refetches(text: str) -> None:
+    info = classify(word(text))
+    assert info.cls is C.BARRIER and info.refetch is text.startswith("isb")
+    for w in (0xD50330FF, 0xD503309F):  # SB, SSBB
+        assert classify(w).cls is C.BARRIER and not classify(w).refetch
 
 
 @pytest.mark.parametrize("w, why", [
