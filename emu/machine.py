@@ -50,6 +50,9 @@ DEFAULT_MAX_INSNS = 1_000_000_000
 # The budget the test harness and tools/qemu_compare.py give a kernel in asm/ without `@max-insns`:
 # every kernel there runs in far fewer instructions, so a runaway one fails in seconds.
 KERNEL_MAX_INSNS = 100_000_000
+# The native fast-counter entries that answer MRS CNTPCT_EL0 and CNTVCT_EL0 (the PMU's
+# PMEVCNTR<n> use 0 to N - 1 and PMCCNTR 31): used only when PMCR_EL0.N leaves them free.
+TIMER_FAST_COUNTERS = {29: "CNTPCT_EL0", 30: "CNTVCT_EL0"}
 # FEAT_PMUv3p5 unless asked otherwise (Machine(pmuv3p5=...), emu run --cpu-pmuv3p5 on|off).
 DEFAULT_PMUV3P5 = False
 
@@ -71,6 +74,11 @@ class CoreTime:
         self._functional = functional
         self._cycles = SLOTS[Event.CPU_CYCLES]
         self.idle = 0
+
+    @property
+    def event(self) -> Event:
+        """The event whose per-EL totals (plus `idle`) make the time."""
+        return Event.INST_RETIRED if self._functional else Event.CPU_CYCLES
 
     def cycles(self) -> int:
         if self._functional:
@@ -186,6 +194,15 @@ class Machine:
         self._fast_counters = list(range(pmu_counters)) + [CYCLE]
         self.processor.instrument.fast_reads = {pmevcntr_encoding(i): i for i in range(pmu_counters)}
         self.processor.instrument.fast_reads[self.sysregs.by_name("PMCCNTR_EL0").encoding] = CYCLE
+        # CNTPCT_EL0 and CNTVCT_EL0 through the same native hook (fast index -> virtual?), when
+        # their entries are free: a busy-wait on the counter then never enters Python.
+        self._timer_counters: dict[int, bool] = {}
+        # Not in functional mode: the native totals stand still there (only the instruction
+        # count moves), so the hook could not count the time on.
+        if not functional and all(idx >= pmu_counters for idx in TIMER_FAST_COUNTERS):
+            for idx, name in TIMER_FAST_COUNTERS.items():
+                self._timer_counters[idx] = name == "CNTVCT_EL0"
+                self.processor.instrument.fast_reads[self.sysregs.by_name(name).encoding] = idx
         self.processor.watch_source = self._watches
         # Further event counters outside the PMU (a Python EL2's emulated guest PMU): their
         # watches (event, EL mask, remaining) and their syncs, asked with the PMU's.
@@ -305,8 +322,11 @@ class Machine:
         self._icv_writes.pop(enc, None)
         instrument = self.processor.instrument
         counter = instrument.fast_reads.pop(enc, None)
-        if counter is not None:  # a PMU counter the native hook read: Python answers from now on
-            self._fast_counters.remove(counter)
+        if counter is not None:  # a counter the native hook read: Python answers from now on
+            if counter in self._timer_counters:
+                del self._timer_counters[counter]
+            else:
+                self._fast_counters.remove(counter)
             self.processor.counter.state.fast[counter].ok_els = 0
         if enc not in instrument.python_registers:
             instrument.python_registers.add(enc)
@@ -447,6 +467,7 @@ class Machine:
             return False
         self.time.idle += max(0, deadline - self.time.cycles())
         self.timer.update()
+        self._publish_counters(self.processor.hcr())  # the counter views include the idle cycles
         return True
 
     def _publish_counters(self, hcr: int) -> None:
@@ -474,6 +495,37 @@ class Machine:
                                           if reg.access(AccessContext(el, True, hcr, pmu.mdcr_el2)) is Decision.OK)
             entry.ok_els = ok_els
             entry.slot = SLOTS[Event(view.event)] if view.el_mask else 0
+            entry.el_mask, entry.value, entry.shift = view.el_mask, view.value, view.shift
+            entry.base[0], entry.base[1], entry.base[2] = view.base
+            entry.prescale, entry.mask = view.prescale, view.mask
+        if self._timer_counters:
+            self._publish_timer_counters(hcr)
+
+    def _publish_timer_counters(self, hcr: int) -> None:
+        """The native hook's view of CNTPCT_EL0 and CNTVCT_EL0: the count now, counting on with
+        the time source's event at every EL (see GenericTimer.counter_view); an MRS of them at an
+        EL where the timer's access check says OK is answered natively, else by Python."""
+        fast = self.processor.counter.state.fast
+        timer, time = self.timer, self.time
+        totals = self.processor.counter.state.totals
+        slot = self._time_slot
+        base = (int(totals[0][slot]), int(totals[1][slot]), int(totals[2][slot]))
+        cache = self._ok_els
+        for idx, virtual in self._timer_counters.items():
+            entry = fast[idx]
+            view = timer.counter_view(virtual, int(time.event), base) if self.fast_counter_reads else None
+            if view is None:
+                entry.ok_els = 0
+                continue
+            # The access checks read CNTKCTL_EL1, CNTHCTL_EL2 and (for the trap's target) HCR_EL2.
+            key = (idx, hcr, timer.cntkctl, timer.cnthctl)
+            ok_els = cache.get(key)
+            if ok_els is None:
+                reg = self.sysregs.by_name(TIMER_FAST_COUNTERS[idx])
+                ok_els = cache[key] = sum(1 << el for el in (0, 1, 2)
+                                          if reg.access(AccessContext(el, True, hcr, self.pmu.mdcr_el2)) is Decision.OK)
+            entry.ok_els = ok_els
+            entry.slot = slot
             entry.el_mask, entry.value, entry.shift = view.el_mask, view.value, view.shift
             entry.base[0], entry.base[1], entry.base[2] = view.base
             entry.prescale, entry.mask = view.prescale, view.mask

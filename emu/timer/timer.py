@@ -29,6 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from emu.irq import IrqLine
+from emu.pmu.pmu import FastView
 from emu.sysreg.desc import SysReg
 from emu.timer import registers
 from emu.timer.fields import CTL_ENABLE, CTL_IMASK, FREQUENCY_HZ, HCTL_RESET, MASK64
@@ -125,6 +126,28 @@ class GenericTimer:
     def virtual_count(self) -> int:
         """CNTVCT_EL0: PhysicalCountInt() - CNTVOFF_EL2 (modulo 2^64)."""
         return (self.ticks() - self.virtual_offset()) & MASK64
+
+    def cycles_per_tick_shift(self) -> int | None:
+        """log2 of the CPU cycles per counter tick when that is a whole power of two (1 GHz: 16
+        cycles, shift 4), so that ticks(c) = c >> shift; None otherwise."""
+        per_tick, rest = divmod(self.clock.hz, FREQUENCY_HZ)
+        if rest or per_tick & (per_tick - 1):
+            return None
+        return per_tick.bit_length() - 1
+
+    def counter_view(self, virtual: bool, event: int, base: tuple[int, int, int]) -> FastView | None:
+        """CNTVCT_EL0 (`virtual`) or CNTPCT_EL0 as the native MRS hook may compute it from now on
+        (like Pmu.fast_view): value + (cycles since now + prescale) >> shift, where the cycles are
+        the totals of `event` at all ELs, `base` their per-EL values now (the time source's
+        cycles() must be their sum plus whatever it adds that changes only with a new view, such
+        as the cycles slept in WFI). None when the clock has no power-of-two cycles per tick."""
+        shift = self.cycles_per_tick_shift()
+        if shift is None:
+            return None
+        cycles = self.source.cycles()
+        ticks = cycles >> shift
+        value = (ticks - self.virtual_offset()) & MASK64 if virtual else ticks & MASK64
+        return FastView(event, 0b111, value, base, shift, cycles & ((1 << shift) - 1), MASK64)
 
     # -- interrupts ---------------------------------------------------------------------------------
     def update(self) -> None:
