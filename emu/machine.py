@@ -38,6 +38,8 @@ from emu.sysreg import idregs, isr, router
 from emu.arch.sysregs import HCR_IMO
 from emu.gic import CpuInterface, GICv3, VirtualCpuInterface, icv
 from emu.timer import GenericTimer
+from emu.timer.fields import MASK64
+from emu.timer.timer import Timer
 from emu.pmu.fields import CYCLE
 from emu.pmu.registers import pmevcntr_encoding
 from emu.sysreg.desc import AccessContext, Decision
@@ -53,6 +55,9 @@ KERNEL_MAX_INSNS = 100_000_000
 # The native fast-counter entries that answer MRS CNTPCT_EL0 and CNTVCT_EL0 (the PMU's
 # PMEVCNTR<n> use 0 to N - 1 and PMCCNTR 31): used only when PMCR_EL0.N leaves them free.
 TIMER_FAST_COUNTERS = {29: "CNTPCT_EL0", 30: "CNTVCT_EL0"}
+# The entries that answer MRS CNTP_CTL_EL0 and CNTV_CTL_EL0 as constants (ISTATUS included),
+# republished at every timer register write and at every ISTATUS flip; likewise only when free.
+TIMER_FAST_CTLS = {27: "CNTP_CTL_EL0", 28: "CNTV_CTL_EL0"}
 # FEAT_PMUv3p5 unless asked otherwise (Machine(pmuv3p5=...), emu run --cpu-pmuv3p5 on|off).
 DEFAULT_PMUV3P5 = False
 
@@ -203,6 +208,13 @@ class Machine:
             for idx, name in TIMER_FAST_COUNTERS.items():
                 self._timer_counters[idx] = name == "CNTVCT_EL0"
                 self.processor.instrument.fast_reads[self.sysregs.by_name(name).encoding] = idx
+        # CNTP_CTL_EL0 and CNTV_CTL_EL0 likewise (fast index -> timer): a poll of ISTATUS then
+        # never enters Python either; _watches stops the run at each ISTATUS flip to republish.
+        self._timer_ctls: dict[int, Timer] = {}
+        if not functional and all(idx >= pmu_counters for idx in TIMER_FAST_CTLS):
+            for idx, name in TIMER_FAST_CTLS.items():
+                self._timer_ctls[idx] = self.timer.el1_physical if name == "CNTP_CTL_EL0" else self.timer.el1_virtual
+                self.processor.instrument.fast_reads[self.sysregs.by_name(name).encoding] = idx
         self.processor.watch_source = self._watches
         # Further event counters outside the PMU (a Python EL2's emulated guest PMU): their
         # watches (event, EL mask, remaining) and their syncs, asked with the PMU's.
@@ -325,6 +337,8 @@ class Machine:
         if counter is not None:  # a counter the native hook read: Python answers from now on
             if counter in self._timer_counters:
                 del self._timer_counters[counter]
+            elif counter in self._timer_ctls:
+                del self._timer_ctls[counter]
             else:
                 self._fast_counters.remove(counter)
             self.processor.counter.state.fast[counter].ok_els = 0
@@ -442,6 +456,10 @@ class Machine:
         for source in self.extra_watches:
             watches.extend(source())
         deadline = self.timer.next_deadline_cycles()
+        if self._timer_ctls:  # also where a natively read ISTATUS flips (a masked timer's too)
+            flip = self.timer.next_status_cycles(self._timer_ctls.values())
+            if flip is not None and (deadline is None or flip < deadline):
+                deadline = flip
         if deadline is not None:
             event = Event.INST_RETIRED if self._time_slot == SLOTS[Event.INST_RETIRED] else Event.CPU_CYCLES
             watches.append((int(event), 0b111, max(1, deadline - self.time.cycles())))
@@ -500,6 +518,8 @@ class Machine:
             entry.prescale, entry.mask = view.prescale, view.mask
         if self._timer_counters:
             self._publish_timer_counters(hcr)
+        if self._timer_ctls:
+            self._publish_timer_ctls(hcr)
 
     def _publish_timer_counters(self, hcr: int) -> None:
         """The native hook's view of CNTPCT_EL0 and CNTVCT_EL0: the count now, counting on with
@@ -510,25 +530,47 @@ class Machine:
         totals = self.processor.counter.state.totals
         slot = self._time_slot
         base = (int(totals[0][slot]), int(totals[1][slot]), int(totals[2][slot]))
-        cache = self._ok_els
         for idx, virtual in self._timer_counters.items():
             entry = fast[idx]
             view = timer.counter_view(virtual, int(time.event), base) if self.fast_counter_reads else None
             if view is None:
                 entry.ok_els = 0
                 continue
-            # The access checks read CNTKCTL_EL1, CNTHCTL_EL2 and (for the trap's target) HCR_EL2.
-            key = (idx, hcr, timer.cntkctl, timer.cnthctl)
-            ok_els = cache.get(key)
-            if ok_els is None:
-                reg = self.sysregs.by_name(TIMER_FAST_COUNTERS[idx])
-                ok_els = cache[key] = sum(1 << el for el in (0, 1, 2)
-                                          if reg.access(AccessContext(el, True, hcr, self.pmu.mdcr_el2)) is Decision.OK)
-            entry.ok_els = ok_els
+            entry.ok_els = self._timer_read_els(idx, TIMER_FAST_COUNTERS[idx], hcr)
             entry.slot = slot
             entry.el_mask, entry.value, entry.shift = view.el_mask, view.value, view.shift
             entry.base[0], entry.base[1], entry.base[2] = view.base
             entry.prescale, entry.mask = view.prescale, view.mask
+
+    def _timer_read_els(self, idx: int, name: str, hcr: int) -> int:
+        """At which ELs an MRS of the timer register `name` is allowed now (bit n: ELn), cached by
+        what its access check reads: CNTKCTL_EL1, CNTHCTL_EL2 and (for a trap's target) HCR_EL2."""
+        timer = self.timer
+        key = (idx, hcr, timer.cntkctl, timer.cnthctl)
+        ok_els = self._ok_els.get(key)
+        if ok_els is None:
+            reg = self.sysregs.by_name(name)
+            ok_els = self._ok_els[key] = sum(
+                1 << el for el in (0, 1, 2) if reg.access(AccessContext(el, True, hcr, self.pmu.mdcr_el2)) is Decision.OK)
+        return ok_els
+
+    def _publish_timer_ctls(self, hcr: int) -> None:
+        """The native hook's view of CNTP_CTL_EL0 and CNTV_CTL_EL0: a constant (EL mask 0), the
+        register as an MRS reads it now. Valid until a timer register write (a Python MSR, which
+        re-arms and so republishes) or the next ISTATUS flip (a watch in _watches stops the run
+        exactly there); an MRS at an EL where the access check is not OK goes to Python."""
+        fast = self.processor.counter.state.fast
+        timer = self.timer
+        for idx, t in self._timer_ctls.items():
+            entry = fast[idx]
+            if not self.fast_counter_reads:
+                entry.ok_els = 0
+                continue
+            entry.ok_els = self._timer_read_els(idx, TIMER_FAST_CTLS[idx], hcr)
+            entry.slot = 0
+            entry.el_mask, entry.value, entry.shift = 0, timer.ctl_value(t), 0
+            entry.base[0] = entry.base[1] = entry.base[2] = 0
+            entry.prescale, entry.mask = 0, MASK64
 
     # -- firmware services ---------------------------------------------------------------------
     def is_psci_call(self) -> bool:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from emu.sysreg.desc import Access, AccessContext, SysReg, wi
 from emu.timer import access as acc
 from emu.timer.fields import (
-    CTL_ISTATUS, CTL_RW, FREQUENCY_HZ, HCTL_EL1PCEN, HCTL_EL1PCTEN, HCTL_RESET, HCTL_RW, KCTL_EL0PCTEN, KCTL_EL0PTEN,
+    CTL_RW, FREQUENCY_HZ, HCTL_EL1PCEN, HCTL_EL1PCTEN, HCTL_RESET, HCTL_RW, KCTL_EL0PCTEN, KCTL_EL0PTEN,
     KCTL_EL0VCTEN, KCTL_EL0VTEN, KCTL_RW, MASK32, MASK64,
 )
 
@@ -37,7 +37,7 @@ def _timer_registers(gt: GenericTimer, timer: Timer, name: str, op1: int, crm: i
 
     def ctl(ctx: AccessContext) -> int:
         gt.update()
-        return timer.ctl | (CTL_ISTATUS if timer.istatus(gt.count(timer)) else 0)
+        return gt.ctl_value(timer)
 
     def set_ctl(ctx: AccessContext, value: int) -> None:
         timer.ctl = value & CTL_RW

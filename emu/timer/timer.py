@@ -26,13 +26,14 @@ save/restore; after changing them directly, call `update()`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from emu.irq import IrqLine
 from emu.pmu.pmu import FastView
 from emu.sysreg.desc import SysReg
 from emu.timer import registers
-from emu.timer.fields import CTL_ENABLE, CTL_IMASK, FREQUENCY_HZ, HCTL_RESET, MASK64
+from emu.timer.fields import CTL_ENABLE, CTL_IMASK, CTL_ISTATUS, FREQUENCY_HZ, HCTL_RESET, MASK64
 from emu.timer.source import DEFAULT_CLOCK_HZ, Clock, TimeSource
 
 _WRAP = 1 << 64
@@ -63,6 +64,16 @@ class Timer:
         request changes: until the count reaches CVAL, or, once it has, until the 64-bit count
         wraps to 0 (below a non-zero CVAL again). None if it never changes."""
         if self.ctl & (CTL_ENABLE | CTL_IMASK) != CTL_ENABLE:
+            return None
+        if count < self.cval:
+            return self.cval - count
+        return _WRAP - count if self.cval else None
+
+    def ticks_to_status_change(self, count: int) -> int | None:
+        """For an enabled timer, masked or not, how many counter ticks from `count` until its
+        ISTATUS changes (the count reaching CVAL, or wrapping below a non-zero CVAL again); None
+        if it never changes (a disabled timer's ISTATUS reads 0 until a register write)."""
+        if not self.ctl & CTL_ENABLE:
             return None
         if count < self.cval:
             return self.cval - count
@@ -148,6 +159,19 @@ class GenericTimer:
         ticks = cycles >> shift
         value = (ticks - self.virtual_offset()) & MASK64 if virtual else ticks & MASK64
         return FastView(event, 0b111, value, base, shift, cycles & ((1 << shift) - 1), MASK64)
+
+    def ctl_value(self, timer: Timer) -> int:
+        """`timer`'s CTL as an MRS reads it now: ENABLE and IMASK as written, ISTATUS computed."""
+        return timer.ctl | (CTL_ISTATUS if timer.istatus(self.count(timer)) else 0)
+
+    def next_status_cycles(self, timers: Iterable[Timer]) -> int | None:
+        """The earliest CPU cycle count at which the ISTATUS of one of `timers` (enabled, masked
+        or not) changes with time alone, so that a constant copy of their CTL (the native MRS
+        hook's) can be refreshed exactly there. Always later than now; None if none can change."""
+        ticks = self.ticks()
+        changes = [d for d in (timer.ticks_to_status_change(self._count_at(timer, ticks)) for timer in timers)
+                   if d is not None]
+        return self.clock.first_cycle(ticks + min(changes)) if changes else None
 
     # -- interrupts ---------------------------------------------------------------------------------
     def update(self) -> None:
