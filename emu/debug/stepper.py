@@ -15,7 +15,7 @@ import queue
 import struct
 import threading
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from capstone import CS_ARCH_ARM64, CS_MODE_ARM, Cs
 from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE
@@ -417,4 +417,4 @@ def gic_state(machine: Machine) -> str:
     return format_state(machine.gic, machine.cpuif, machine.vcpuif)
 
 
-__all__ = ["Stepper", "StopReport", "REGISTERS", "pmu_state", "gic_state", "Callable"]
+__all__ = ["Stepper", "StopReport", "REGISTERS", "pmu_state", "gic_state"]

@@ -36,8 +36,8 @@ from emu.arch.esr import EC
 from emu.core.exceptions import GuestExit, Kind
 from emu.errors import EmuError
 from emu.events import Event as StreamEvent
-from emu.gic.state import IntState
 from emu.gic import vcpuif as vgic
+from emu.gic.state import IntState
 from emu.hyp import Hypervisor
 from emu.hyp.context import El1Context, PmuContext
 from emu.pmu import Pmu
@@ -274,7 +274,6 @@ class KvmHypervisor(Hypervisor):
                                     cycle=self.machine.time.cycles())
 
     def _exit(self, exit: GuestExit, code: ExitCode) -> None:
-        cpu = self.machine.cpu
         s = self.strategy
         self.in_guest = False
         self.machine.events.publish("hyp.world", self.machine.processor.insns, world="hyp", exit=code.name,

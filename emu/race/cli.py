@@ -10,9 +10,9 @@ import time
 from typing import Any
 
 from emu.errors import UsageError
-from emu.hyp.strategies import STRATEGIES, strategy as make_strategy
+from emu.hyp.strategies import STRATEGIES
+from emu.hyp.strategies import strategy as make_strategy
 from emu.race.scenarios import EVENTS, SCENARIOS, build, finish, run_scenario, scenario
-from emu.race.verdict import KEYS
 
 
 def add_parsers(sub: Any) -> None:
@@ -128,7 +128,7 @@ def _costs(as_json: bool) -> int:
 # -- emu race ---------------------------------------------------------------------------------------
 
 def race_main(args: argparse.Namespace) -> int:
-    from emu.race.explorer import Spec, dumps, summary, sweep
+    from emu.race.explorer import Spec, dumps, sweep
 
     sc = scenario(args.scenario)
     make_strategy(args.strategy)  # an unknown name fails here, listing the valid ones
@@ -172,7 +172,6 @@ def race_main(args: argparse.Namespace) -> int:
     for point, verdict in zip(result.points, result.verdicts):
         totals[verdict.outcome()] = totals.get(verdict.outcome(), 0) + weights[point.offset]
     console.print(f"totals ({unit}): " + ", ".join(f"{k} {v}" for k, v in totals.items()))
-    assert summary(result)  # every point has a verdict
     return 0
 
 

@@ -23,7 +23,7 @@ import os
 import pickle
 import select
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
 from unicorn import UC_HOOK_CODE
 
@@ -32,7 +32,7 @@ from emu.events import Event
 from emu.hyp.world import PHASES, KvmHypervisor, PhaseCost
 from emu.machine import Machine
 from emu.race.scenarios import MAX_INSNS, build, finish, scenario, scenario_image
-from emu.race.verdict import Recorder, Verdict
+from emu.race.verdict import Verdict
 
 
 class WindowError(EmuError):
@@ -336,4 +336,4 @@ def dumps(result: Sweep) -> str:
 
 
 __all__ = ["Spec", "Sweep", "Point", "WindowError", "sweep", "timeline", "select_window", "run_points",
-           "outcome_ranges", "summary", "dumps", "Iterable"]
+           "outcome_ranges", "summary", "dumps"]
