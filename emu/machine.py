@@ -32,6 +32,7 @@ from emu.events import EventStream
 from emu.hyp import Hypervisor
 from emu.irq import IrqLine, SkidLine
 from emu.pmu import Pmu
+from emu.pmu.pmu import FastView
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
 from emu.sysreg import idregs, isr, router
@@ -42,11 +43,11 @@ from emu.timer.fields import MASK64
 from emu.timer.timer import Timer
 from emu.pmu.fields import CYCLE
 from emu.pmu.registers import pmevcntr_encoding
-from emu.sysreg.desc import AccessContext, Decision
+from emu.sysreg.desc import AccessContext, Decision, SysReg
 from emu.sysreg.registry import Registry
 from emu.sysreg import custom
 from emu.timing.costmodel import CostModel
-from emu.timing.native import SLOTS, BlockCounter
+from emu.timing.native import SLOTS, BlockCounter, FastCounter
 
 DEFAULT_MAX_INSNS = 1_000_000_000
 # The budget the test harness and tools/qemu_compare.py give a kernel in asm/ without `@max-insns`:
@@ -493,29 +494,16 @@ class Machine:
         totals it was synced at, and at which ELs an MRS of it is allowed (else Python decides)."""
         fast = self.processor.counter.state.fast
         pmu = self.pmu
-        cache = self._ok_els
         for idx in self._fast_counters:
-            view = pmu.fast_view(idx)
-            entry = fast[idx]
+            view = pmu.fast_view(idx) if self.fast_counter_reads else None  # off: a debugger sees every MRS
             if view is None:
-                entry.ok_els = 0
+                fast[idx].ok_els = 0
                 continue
-            if not self.fast_counter_reads:
-                entry.ok_els = 0  # every counter MRS goes through Python (a debugger watches them)
-                continue
+            reg = self.sysregs.get(pmevcntr_encoding(idx)) if idx != CYCLE else self.sysregs.by_name("PMCCNTR_EL0")
+            assert reg is not None
             # The access checks read HCR_EL2, MDCR_EL2 and PMUSERENR_EL0 only.
-            key = (idx, hcr, pmu.mdcr_el2, pmu.pmuserenr)
-            ok_els = cache.get(key)
-            if ok_els is None:
-                reg = self.sysregs.get(pmevcntr_encoding(idx)) if idx != CYCLE else self.sysregs.by_name("PMCCNTR_EL0")
-                assert reg is not None
-                ok_els = cache[key] = sum(1 << el for el in (0, 1, 2)
-                                          if reg.access(AccessContext(el, True, hcr, pmu.mdcr_el2)) is Decision.OK)
-            entry.ok_els = ok_els
-            entry.slot = SLOTS[Event(view.event)] if view.el_mask else 0
-            entry.el_mask, entry.value, entry.shift = view.el_mask, view.value, view.shift
-            entry.base[0], entry.base[1], entry.base[2] = view.base
-            entry.prescale, entry.mask = view.prescale, view.mask
+            ok_els = self._read_els((idx, hcr, pmu.mdcr_el2, pmu.pmuserenr), reg, hcr)
+            _load_fast_entry(fast[idx], view, SLOTS[Event(view.event)] if view.el_mask else 0, ok_els)
         if self._timer_counters:
             self._publish_timer_counters(hcr)
         if self._timer_ctls:
@@ -531,28 +519,11 @@ class Machine:
         slot = self._time_slot
         base = (int(totals[0][slot]), int(totals[1][slot]), int(totals[2][slot]))
         for idx, virtual in self._timer_counters.items():
-            entry = fast[idx]
             view = timer.counter_view(virtual, int(time.event), base) if self.fast_counter_reads else None
             if view is None:
-                entry.ok_els = 0
+                fast[idx].ok_els = 0
                 continue
-            entry.ok_els = self._timer_read_els(idx, TIMER_FAST_COUNTERS[idx], hcr)
-            entry.slot = slot
-            entry.el_mask, entry.value, entry.shift = view.el_mask, view.value, view.shift
-            entry.base[0], entry.base[1], entry.base[2] = view.base
-            entry.prescale, entry.mask = view.prescale, view.mask
-
-    def _timer_read_els(self, idx: int, name: str, hcr: int) -> int:
-        """At which ELs an MRS of the timer register `name` is allowed now (bit n: ELn), cached by
-        what its access check reads: CNTKCTL_EL1, CNTHCTL_EL2 and (for a trap's target) HCR_EL2."""
-        timer = self.timer
-        key = (idx, hcr, timer.cntkctl, timer.cnthctl)
-        ok_els = self._ok_els.get(key)
-        if ok_els is None:
-            reg = self.sysregs.by_name(name)
-            ok_els = self._ok_els[key] = sum(
-                1 << el for el in (0, 1, 2) if reg.access(AccessContext(el, True, hcr, self.pmu.mdcr_el2)) is Decision.OK)
-        return ok_els
+            _load_fast_entry(fast[idx], view, slot, self._timer_read_els(idx, TIMER_FAST_COUNTERS[idx], hcr))
 
     def _publish_timer_ctls(self, hcr: int) -> None:
         """The native hook's view of CNTP_CTL_EL0 and CNTV_CTL_EL0: a constant (EL mask 0), the
@@ -560,17 +531,27 @@ class Machine:
         re-arms and so republishes) or the next ISTATUS flip (a watch in _watches stops the run
         exactly there); an MRS at an EL where the access check is not OK goes to Python."""
         fast = self.processor.counter.state.fast
-        timer = self.timer
         for idx, t in self._timer_ctls.items():
-            entry = fast[idx]
             if not self.fast_counter_reads:
-                entry.ok_els = 0
+                fast[idx].ok_els = 0
                 continue
-            entry.ok_els = self._timer_read_els(idx, TIMER_FAST_CTLS[idx], hcr)
-            entry.slot = 0
-            entry.el_mask, entry.value, entry.shift = 0, timer.ctl_value(t), 0
-            entry.base[0] = entry.base[1] = entry.base[2] = 0
-            entry.prescale, entry.mask = 0, MASK64
+            constant = FastView(0, 0, self.timer.ctl_value(t), (0, 0, 0), 0, 0, MASK64)
+            _load_fast_entry(fast[idx], constant, 0, self._timer_read_els(idx, TIMER_FAST_CTLS[idx], hcr))
+
+    def _timer_read_els(self, idx: int, name: str, hcr: int) -> int:
+        """At which ELs an MRS of the timer register `name` is allowed now; its access check
+        reads CNTKCTL_EL1, CNTHCTL_EL2 and (for a trap's target) HCR_EL2."""
+        timer = self.timer
+        return self._read_els((idx, hcr, timer.cntkctl, timer.cnthctl), self.sysregs.by_name(name), hcr)
+
+    def _read_els(self, key: tuple[int, int, int, int], reg: SysReg, hcr: int) -> int:
+        """At which ELs (bit n: ELn) a read of `reg` is allowed, cached under `key`: the fast
+        index and the register values its access check reads."""
+        ok_els = self._ok_els.get(key)
+        if ok_els is None:
+            ok_els = self._ok_els[key] = sum(
+                1 << el for el in (0, 1, 2) if reg.access(AccessContext(el, True, hcr, self.pmu.mdcr_el2)) is Decision.OK)
+        return ok_els
 
     # -- firmware services ---------------------------------------------------------------------
     def is_psci_call(self) -> bool:
@@ -600,6 +581,15 @@ class Machine:
         self.console += data
         if self._console_sink is not None:
             self._console_sink(data)
+
+
+def _load_fast_entry(entry: FastCounter, view: FastView, slot: int, ok_els: int) -> None:
+    """Write one native fast-counter entry: value + ((events of `slot` at the ELs of the view
+    since its base) + prescale) >> shift, masked; answered natively at the ELs of `ok_els`."""
+    entry.ok_els, entry.slot = ok_els, slot
+    entry.el_mask, entry.value, entry.shift = view.el_mask, view.value, view.shift
+    entry.base[0], entry.base[1], entry.base[2] = view.base
+    entry.prescale, entry.mask = view.prescale, view.mask
 
 
 def console_to_stdout(data: bytes) -> None:
