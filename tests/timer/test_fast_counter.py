@@ -5,18 +5,14 @@ controls, whose traps must still be taken exactly as before."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from emu.arch.decode import SysInsn
-from emu.core.syndromes import Context
 from emu.machine import TIMER_FAST_COUNTERS, Machine
-from emu.sysreg.router import Outcome
 from emu.timer import GenericTimer
 from tests.conftest import image_of
+from tests.timer import fastpath
+from tests.timer.fastpath import OFF, OUT, words
 
-OUT = 0x4100_0000
 MASK64 = (1 << 64) - 1
 
 
@@ -42,7 +38,6 @@ def reads(label: str, n: int) -> str:
 """
 
 
-OFF = "    ldr x0, =0x84000008\n    smc #0\n"
 
 # At EL2: reads, a CNTVOFF_EL2 write, reads, a WFI that sleeps to the EL1 physical timer's
 # deadline (IRQs masked, so it only wakes the core), reads.
@@ -129,29 +124,9 @@ off:
 
 def run(source: str, fast: bool, *, functional: bool = False, el: int = 2, pmu_counters: int = 6,
         size: int = 9000 * 8) -> tuple[bytes, int, int]:
-    """The buffer the guest wrote, its instruction count, and how many counter MRS Python saw."""
-    machine = Machine(el=el, functional=functional, pmu_counters=pmu_counters)
-    if not fast:
-        for name in TIMER_FAST_COUNTERS.values():
-            machine.processor.instrument.fast_reads.pop(machine.sysregs.by_name(name).encoding, None)
-    counters = {machine.sysregs.by_name(name).encoding for name in TIMER_FAST_COUNTERS.values()}
-    python_reads = 0
-    inner = machine.system_register
-
-    def system_register(ctx: Context, insn: SysInsn, value: int) -> Outcome:
-        nonlocal python_reads
-        python_reads += insn.encoding in counters
-        return inner(ctx, insn, value)
-
-    machine.system_register = system_register  # type: ignore[method-assign]
-    machine.load(image_of(source))
-    result = machine.run(5_000_000)
-    assert result.reason == "system-off"
-    return bytes(machine.uc.mem_read(OUT, size)), result.insns, python_reads
-
-
-def words(data: bytes) -> list[int]:
-    return [int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data), 8)]
+    """The buffer the guest wrote, its instruction count, and how many MRS of them Python saw."""
+    return fastpath.run(source, fast, TIMER_FAST_COUNTERS.values(), functional=functional, el=el, pmu_counters=pmu_counters,
+                        size=size)
 
 
 def test_native_sites_are_used() -> None:
@@ -245,20 +220,9 @@ wait:
 
 def test_mdelay_speed(capsys: pytest.CaptureFixture[str]) -> None:
     """Printed, not asserted: instructions per second of kvm-unit-tests' mdelay loop."""
-    lines = []
-    for fast, ticks in ((False, 30_000), (True, 1_000_000)):
-        machine = Machine()
-        if not fast:
-            for name in TIMER_FAST_COUNTERS.values():
-                machine.processor.instrument.fast_reads.pop(machine.sysregs.by_name(name).encoding, None)
-        machine.load(image_of(MDELAY.format(ticks=ticks)))
-        start = time.perf_counter()
-        result = machine.run(100_000_000)
-        elapsed = time.perf_counter() - start
-        lines.append(f"mdelay loop, {'native' if fast else 'Python'} CNTVCT_EL0 reads: {result.insns} instructions "
-                     f"in {elapsed:.3f} s = {result.insns / elapsed:,.0f} instructions/s")
+    text = fastpath.loop_speeds(MDELAY, TIMER_FAST_COUNTERS.values(), "mdelay loop, CNTVCT_EL0")
     with capsys.disabled():
-        print("\n" + "\n".join(lines))
+        print(text)
 
 
 def test_native_counter_read_overridden_by_a_user_register() -> None:

@@ -7,18 +7,14 @@ across deadlines passing mid-poll, ENABLE toggled, CVAL/TVAL rewritten, a WFI sl
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
-from emu.arch.decode import SysInsn
-from emu.core.syndromes import Context
 from emu.machine import TIMER_FAST_CTLS, Machine
-from emu.sysreg.router import Outcome
 from tests.conftest import image_of
+from tests.timer import fastpath
+from tests.timer.fastpath import OFF, OUT, words
 from tests.timer.test_fast_counter import LOWER_KERNEL
 
-OUT = 0x4100_0000
 ISTATUS = 4
 
 
@@ -46,7 +42,6 @@ def polls(label: str, n: int, body: str = "") -> str:
 """
 
 
-OFF = "    ldr x0, =0x84000008\n    smc #0\n"
 
 # Mid-poll changes: at 800 iterations left CNTV's TVAL is rewritten (ISTATUS back to 0, flipping
 # again later), at 600 CNTP is disabled, at 500 re-enabled with a CVAL written from the count.
@@ -105,29 +100,9 @@ def el2_kernel(tv: int, tp: int, ctl: int) -> str:
 
 def run(source: str, fast: bool, *, functional: bool = False, el: int = 2, pmu_counters: int = 6,
         size: int = 3200 * 8) -> tuple[bytes, int, int]:
-    """The buffer the guest wrote, its instruction count, and how many CTL MRS Python saw."""
-    machine = Machine(el=el, functional=functional, pmu_counters=pmu_counters)
-    if not fast:
-        for name in TIMER_FAST_CTLS.values():
-            machine.processor.instrument.fast_reads.pop(machine.sysregs.by_name(name).encoding, None)
-    ctls = {machine.sysregs.by_name(name).encoding for name in TIMER_FAST_CTLS.values()}
-    python_reads = 0
-    inner = machine.system_register
-
-    def system_register(ctx: Context, insn: SysInsn, value: int) -> Outcome:
-        nonlocal python_reads
-        python_reads += insn.encoding in ctls and insn.is_read
-        return inner(ctx, insn, value)
-
-    machine.system_register = system_register  # type: ignore[method-assign]
-    machine.load(image_of(source))
-    result = machine.run(5_000_000)
-    assert result.reason == "system-off"
-    return bytes(machine.uc.mem_read(OUT, size)), result.insns, python_reads
-
-
-def words(data: bytes) -> list[int]:
-    return [int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data), 8)]
+    """The buffer the guest wrote, its instruction count, and how many MRS of them Python saw."""
+    return fastpath.run(source, fast, TIMER_FAST_CTLS.values(), functional=functional, el=el, pmu_counters=pmu_counters,
+                        size=size)
 
 
 def test_native_sites_are_used() -> None:
@@ -236,20 +211,9 @@ wait:
 
 def test_istatus_poll_speed(capsys: pytest.CaptureFixture[str]) -> None:
     """Printed, not asserted: instructions per second of an ISTATUS polling loop."""
-    lines = []
-    for fast, ticks in ((False, 30_000), (True, 1_000_000)):
-        machine = Machine()
-        if not fast:
-            for name in TIMER_FAST_CTLS.values():
-                machine.processor.instrument.fast_reads.pop(machine.sysregs.by_name(name).encoding, None)
-        machine.load(image_of(POLL.format(ticks=ticks)))
-        start = time.perf_counter()
-        result = machine.run(100_000_000)
-        elapsed = time.perf_counter() - start
-        lines.append(f"ISTATUS poll, {'native' if fast else 'Python'} CNTV_CTL_EL0 reads: {result.insns} instructions "
-                     f"in {elapsed:.3f} s = {result.insns / elapsed:,.0f} instructions/s")
+    text = fastpath.loop_speeds(POLL, TIMER_FAST_CTLS.values(), "ISTATUS poll, CNTV_CTL_EL0")
     with capsys.disabled():
-        print("\n" + "\n".join(lines))
+        print(text)
 
 
 def test_native_ctl_read_overridden_by_a_user_register() -> None:
