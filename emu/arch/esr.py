@@ -47,6 +47,14 @@ def iss_sys64(op0: int, op1: int, crn: int, crm: int, op2: int, rt: int, is_read
     return (op0 << 20) | (op2 << 17) | (op1 << 14) | (crn << 10) | (rt << 5) | (crm << 1) | int(is_read)
 
 
+def decode_sys64(iss: int) -> tuple[tuple[int, int, int, int, int], int, bool]:
+    """EC 0x18 ISS back to ((op0, op1, CRn, CRm, op2), Rt, is_read): the inverse of iss_sys64
+    (Arm ARM D23.2.45, "ISS encoding for an exception from MSR, MRS, or System instruction")."""
+    op0, op2, op1 = iss >> 20 & 3, iss >> 17 & 7, iss >> 14 & 7
+    crn, rt, crm = iss >> 10 & 0xF, iss >> 5 & 0x1F, iss >> 1 & 0xF
+    return (op0, op1, crn, crm, op2), rt, bool(iss & 1)
+
+
 def iss_wfx(ti: int) -> int:
     """EC 0x01 ISS from AArch64: CV=1, COND=0b1110, TI (0 = WFI, 1 = WFE)."""
     return (1 << 24) | (0xE << 20) | (ti & 3)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Callable
 
+from emu.arch.esr import decode_sys64
 from emu.core.exceptions import GuestExit
 from emu.irq import IrqLine
 from emu.pmu import Pmu
@@ -46,14 +47,6 @@ class GuestEvents:
         if self.live and key in self._since:
             value += self._source.total(el, event) - self._since[key]
         return value
-
-
-def decode_sys64(iss: int) -> tuple[tuple[int, int, int, int, int], int, bool]:
-    """ISS of EC 0x18 (Arm ARM D23.2.45 "ISS encoding for an exception from MSR, MRS, or System
-    instruction"): ((op0, op1, CRn, CRm, op2), Rt, is_read)."""
-    op0, op2, op1 = iss >> 20 & 3, iss >> 17 & 7, iss >> 14 & 7
-    crn, rt, crm = iss >> 10 & 0xF, iss >> 5 & 0x1F, iss >> 1 & 0xF
-    return (op0, op1, crn, crm, op2), rt, bool(iss & 1)
 
 
 class VirtualPmu:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Callable
 
 from emu.arch import pstate as ps
 from emu.arch import sysregs as sr
-from emu.arch.esr import EC
+from emu.arch.esr import EC, decode_sys64
 from emu.core.exceptions import GuestExit, Kind
 from emu.errors import EmuError
 from emu.events import Event as StreamEvent
@@ -300,7 +300,6 @@ class KvmHypervisor(Hypervisor):
         copy (HCR_EL2.TVM/TRVM); any other trapped register reads as zero and ignores writes
         (emu's choice, docs/world-switch.md). The guest resumes after the instruction."""
         from emu.hyp.context import EL1_SYSREGS
-        from emu.hyp.vpmu import decode_sys64
 
         assert exit.esr is not None
         enc, rt, is_read = decode_sys64(exit.esr & 0x1FF_FFFF)
