@@ -23,8 +23,10 @@ from typing import TYPE_CHECKING, ClassVar
 
 from emu.arch.esr import EC
 from emu.core.exceptions import GuestExit
+from emu.gic.vcpuif import LR_ACTIVE, LR_PENDING
 from emu.hyp.context import PmuContext, restore_pmu, save_pmu
 from emu.hyp.vpmu import VirtualPmu
+from emu.hyp.world import PMU_LR
 from emu.pmu.fields import MDCR_HPME, MDCR_TPM, MDCR_TPMCR
 
 if TYPE_CHECKING:
@@ -122,12 +124,17 @@ class Forwarding(Strategy):
 
     def enter(self) -> None:
         hyp = self.hyp
-        if hyp.physical().pending:
+        if self.guest_interrupt_now():
             hyp.vcpu.pmu_irq_pending = True
         if hyp.vcpu.pmu_irq_pending:
             hyp.set_physical_active(True)
             hyp.populate_pmu_lr(hw=True)
-            hyp.machine.vcpuif.set_lr(0, hyp.vcpu.lrs[0])
+            hyp.machine.vcpuif.set_lr(PMU_LR, hyp.vcpu.lrs[PMU_LR])
+
+    def guest_interrupt_now(self) -> bool:
+        """At entry, with the guest's PMU state loaded: whether the guest has a PMU interrupt
+        to be given now (here: the physical INTID is pending, its line being the guest's)."""
+        return self.hyp.physical().pending
 
     def fold(self) -> None:
         """fold_lr_state: the guest deactivated it (LR invalid): nothing waits any more."""
@@ -227,21 +234,14 @@ class GuestStateCheck(Forwarding):
         assert guest is not None
         if guest.irq_level(hyp.machine.pmu.n, hyp.machine.pmu.n):
             hyp.vcpu.pmu_irq_pending = True
-        elif not hyp.vcpu.lrs[0]:
+        elif not hyp.vcpu.lrs[PMU_LR]:
             hyp.vcpu.pmu_irq_pending = False
             if hyp.physical().active:  # left active for a guest that has no overflow: give it back
                 hyp.set_physical_active(False)
         hyp.write_fwd_flag(False)
 
-    def enter(self) -> None:
-        hyp = self.hyp
-        guest_live_level = hyp.machine.pmu.irq_level()  # the guest's PMU state is loaded now
-        if guest_live_level:
-            hyp.vcpu.pmu_irq_pending = True
-        if hyp.vcpu.pmu_irq_pending:
-            hyp.set_physical_active(True)
-            hyp.populate_pmu_lr(hw=True)
-            hyp.machine.vcpuif.set_lr(0, hyp.vcpu.lrs[0])
+    def guest_interrupt_now(self) -> bool:
+        return self.hyp.machine.pmu.irq_level()  # the vcpu's own PMU state, loaded now
 
 
 class Emulated(Strategy):
@@ -285,9 +285,8 @@ class Emulated(Strategy):
         hyp = self.hyp
         if self.vpmu.pmu.irq_level():
             hyp.populate_pmu_lr(hw=False)
-        elif hyp.vcpu.lrs[0] & (1 << 62):  # pending only, level gone: retire it
-            if not hyp.vcpu.lrs[0] & (2 << 62):
-                hyp.vcpu.lrs[0] = 0
+        elif hyp.vcpu.lrs[PMU_LR] & LR_PENDING and not hyp.vcpu.lrs[PMU_LR] & LR_ACTIVE:
+            hyp.vcpu.lrs[PMU_LR] = 0  # pending only, and the level is gone: retire it
 
     def flush_hwstate(self) -> None:
         self.hyp.fold_pmu_lr()
