@@ -62,28 +62,36 @@ class Strategy:
 
     # -- the PMU switch -----------------------------------------------------------------------------
     def switch_pmu_to_guest(self) -> None:
-        """__pmu_switch_to_guest: save the host's PMU state, load the guest's."""
+        """__pmu_switch_to_guest: save the host's PMU state, load the guest's (the counters and
+        bits of `switched_mask`)."""
         hyp = self.hyp
-        hyp.host_pmu = save_pmu(hyp.machine.pmu)
+        mask = self.switched_mask()
+        hyp.host_pmu = save_pmu(hyp.machine.pmu, mask)
         assert hyp.vcpu.pmu is not None
-        restore_pmu(hyp.machine.pmu, hyp.vcpu.pmu)
+        restore_pmu(hyp.machine.pmu, hyp.vcpu.pmu, mask)
         hyp.pmu_owner = "guest"
 
     def switch_pmu_to_host(self) -> None:
         """__pmu_switch_to_host: save the guest's PMU state, load the host's."""
         hyp = self.hyp
-        hyp.vcpu.pmu = save_pmu(hyp.machine.pmu)
+        mask = self.switched_mask()
+        hyp.vcpu.pmu = save_pmu(hyp.machine.pmu, mask)
         assert hyp.host_pmu is not None
-        restore_pmu(hyp.machine.pmu, hyp.host_pmu)
+        restore_pmu(hyp.machine.pmu, hyp.host_pmu, mask)
         hyp.host_pmu = None
         hyp.pmu_owner = "host"
+
+    def switched_mask(self) -> int:
+        """The counters (bit n: PMEVCNTR<n>, bit 31: the cycle counter) the switch saves and
+        restores: all of them."""
+        return ~0
 
     def owner_of(self, counter: int) -> str:
         return self.hyp.pmu_owner
 
     def switches(self, counter: int) -> bool:
         """Whether the world switch saves and restores this counter."""
-        return True
+        return bool(self.switched_mask() >> counter & 1)
 
     def inject_guest_overflow(self, counter: int) -> None:
         """Set the guest counter's overflow flag where the guest's PMU state is now."""
@@ -318,8 +326,8 @@ class Partitioned(Strategy):
     name = "partitioned"
     hpmn = HOST_COUNTER
 
-    def _mask(self) -> int:
-        return (1 << self.hpmn) - 1
+    def switched_mask(self) -> int:
+        return (1 << self.hpmn) - 1  # only the guest's counters, below HPMN
 
     def host_mdcr(self) -> int:
         # The host kernel here runs at EL1 (split mode), where counters at or above HPMN are
@@ -329,28 +337,8 @@ class Partitioned(Strategy):
     def guest_mdcr(self) -> int:
         return self.hpmn | MDCR_HPME
 
-    def switches(self, counter: int) -> bool:
-        return counter < self.hpmn
-
     def owner_of(self, counter: int) -> str:
         return "guest" if counter < self.hpmn and self.hyp.pmu_owner == "guest" else "host"
-
-    def switch_pmu_to_guest(self) -> None:
-        hyp = self.hyp
-        mask = self._mask()
-        hyp.host_pmu = save_pmu(hyp.machine.pmu, mask)
-        guest = hyp.vcpu.pmu
-        assert guest is not None
-        restore_pmu(hyp.machine.pmu, guest, mask)
-        hyp.pmu_owner = "guest"
-
-    def switch_pmu_to_host(self) -> None:
-        hyp = self.hyp
-        mask = self._mask()
-        hyp.vcpu.pmu = save_pmu(hyp.machine.pmu, mask)
-        assert hyp.host_pmu is not None
-        restore_pmu(hyp.machine.pmu, hyp.host_pmu, mask)
-        hyp.pmu_owner = "host"
 
     def enter(self) -> None:
         # The shared physical PMU interrupt stays disabled while the guest runs: a guest
