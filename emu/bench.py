@@ -11,6 +11,8 @@ Kernels (default):
                            INST_RETIRED, BR_RETIRED and CPU_CYCLES;
   (b) asm/bench_pmccntr.S  a PMCCNTR_EL0 read every 10 instructions (100,000 reads): the cost of
                            one hooked PMU register access is (emu - raw) / reads;
+  (c) asm/bench_calls.S    1,000,000 calls of a leaf function with a stack frame, SCTLR_EL2.SA
+                           set: the cost of the SP alignment check;
   and asm/loop10m.S, the 2-instruction loop that is the per-block overhead's worst case.
 
     emu bench [--repeat 3] [--json] [KERNEL.S ...]       (or python3 tools/bench.py ...)
@@ -38,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 END_LABEL = "bench_end"
 SMC0 = bytes.fromhex("030000d4")
 MRS_PMCCNTR = bytes.fromhex("02 9d 3b d5")  # mrs x2, pmccntr_el0
-DEFAULT_KERNELS = ("asm/bench_loop.S", "asm/bench_pmccntr.S", "asm/loop10m.S")
+DEFAULT_KERNELS = ("asm/bench_loop.S", "asm/bench_pmccntr.S", "asm/bench_calls.S", "asm/loop10m.S")
 
 
 @dataclass(frozen=True)

@@ -124,3 +124,49 @@ def uses_sp_base(insn: int) -> bool:
     if (insn >> 27) & 7 == 0b011 and (insn >> 24) & 3 == 0:
         return False
     return (insn >> 5) & 31 == 31
+
+
+SP_UNKNOWN = None  # sp_write: the instruction sets SP to a value the decoder cannot follow
+
+
+def _sext(value: int, bits: int) -> int:
+    return value - (1 << bits) if value >> (bits - 1) & 1 else value
+
+
+def sp_write(insn: int) -> int | None:
+    """How the instruction changes SP: 0 if it does not write SP, the byte delta when it is
+    SP plus a constant, SP_UNKNOWN otherwise. The A64 instructions that can name SP as a
+    destination (C4.1, the Cortex-A57 set: no MTE, SVE or pointer authentication):
+    ADD/SUB (immediate) and (extended register) and AND/ORR/EOR (immediate) with Rd = 31 and
+    S = 0, loads and stores with writeback and an SP base, and MSR to SPSel or an SP_ELx."""
+    rd, rn = insn & 31, (insn >> 5) & 31
+    if insn & 0x1F80_0000 == 0x1100_0000:  # ADD/SUB (immediate): sf op S 100010 sh imm12 Rn Rd
+        if rd != 31 or insn >> 29 & 1:
+            return 0
+        if rn != 31 or not insn >> 31:  # from another register, or 32-bit WSP
+            return SP_UNKNOWN
+        imm = ((insn >> 10) & 0xFFF) << (12 if insn >> 22 & 1 else 0)
+        return -imm if insn >> 30 & 1 else imm
+    if insn & 0x1F20_0000 == 0x0B20_0000:  # ADD/SUB (extended register)
+        return SP_UNKNOWN if rd == 31 and not insn >> 29 & 1 else 0
+    if insn & 0x1F80_0000 == 0x1200_0000:  # logical (immediate); ANDS writes XZR
+        return SP_UNKNOWN if rd == 31 and (insn >> 29) & 3 != 3 else 0
+    if insn & 0xFFFF_F0FF == 0xD500_40BF:  # MSR SPSel, #imm
+        return SP_UNKNOWN
+    if insn & 0xFFF0_0000 == 0xD510_0000 and (insn >> 12) & 15 == 4:  # MSR (register), CRn = 4
+        op1, crm, op2 = (insn >> 16) & 7, (insn >> 8) & 15, (insn >> 5) & 7
+        sp_elx, spsel = crm == 1 and op2 == 0, op1 == 0 and crm == 2 and op2 == 0
+        return SP_UNKNOWN if sp_elx or spsel else 0
+    if not is_load_store(insn) or rn != 31:
+        return 0
+    if insn & 0x3B20_0000 == 0x3800_0000 and (insn >> 10) & 1:  # LDR/STR (imm9), pre/post-index
+        return _sext((insn >> 12) & 0x1FF, 9)
+    if insn & 0x3A00_0000 == 0x2800_0000 and (insn >> 23) & 1:  # LDP/STP pre/post-index
+        opc, vector = insn >> 30, insn >> 26 & 1
+        scale = 2 + opc if vector else 2 + (opc >> 1)
+        return _sext((insn >> 15) & 0x7F, 7) << scale
+    if insn & 0xBF00_0000 == 0x0C00_0000 and insn >> 23 & 1:  # SIMD structures, post-index
+        return SP_UNKNOWN
+    if insn & 0xBF00_0000 == 0x0D00_0000 and insn >> 23 & 1:
+        return SP_UNKNOWN
+    return 0

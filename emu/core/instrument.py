@@ -2,7 +2,15 @@
 on the few instructions Python must see before they execute.
 
 - Loads and stores with an SP base: AArch64.CheckSPAlignment (Unicorn does not check SP
-  alignment): the hook faults when SCTLR_ELx.SA (SA0 at EL0) is set and SP is misaligned.
+  alignment). The block's record gets the residues of SP mod 16 at block entry for which one of
+  them would see a misaligned SP (SP changes inside the block are constants, see
+  decode.sp_write); the native block hook compares the SP with that mask, so an aligned SP costs
+  no call at all. On a match, if SCTLR_ELx.SA (SA0 at EL0) is set, the block gets a code hook on
+  each of those loads and stores and runs again; the hook faults at the exact one. Loads and
+  stores after an SP write the decoder cannot follow (MOV SP, Xn) get the code hook at once.
+  (A code hook per instruction was the first design: Unicorn walks its whole list of code hooks
+  on every hooked instruction, so a few hundred of them made the C code of kvm-unit-tests'
+  timer test run ten times slower.)
 - MRS/MSR/SYS/SYSL to a register emulated in Python (the PMU, the GIC CPU interface, user
   registers): the hook performs the access through the processor and moves the PC past it
   (writing the PC in a code hook abandons the native instruction).
@@ -23,7 +31,7 @@ from unicorn.unicorn_py3.unicorn import uclib
 from emu.arch import decode
 from emu.arch.sysregs import Encoding
 from emu.core.cpu import X_REGIDS
-from emu.timing.native import BlockCounter, Fallback, MrsSite
+from emu.timing.native import BlockCounter, Fallback, MrsSite, NativeBlock
 
 SCTLR_SA, SCTLR_SA0 = 1 << 3, 1 << 4
 # (Unicorn CpReg order, the SCTLR bit) that enables the SP check at EL0, EL1, EL2.
@@ -36,6 +44,11 @@ SysregAccess = Callable[[int, decode.SysInsn], None]
 _CodeHook = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint32, ctypes.c_void_p)
 
 
+def _misaligned_entries(delta: int) -> int:
+    """Bit r set: an access at SP(entry) + delta is misaligned when SP(entry) % 16 == r."""
+    return sum(1 << r for r in range(16) if (r + delta) & 15)
+
+
 class Instrumenter:
     """Puts code hooks on SP-based loads/stores and on accesses to Python system registers."""
 
@@ -46,6 +59,7 @@ class Instrumenter:
         self._sp_fault = sp_fault  # takes the SP alignment fault at this PC
         self._sysreg_access = sysreg_access  # performs the access at this PC
         self._hooked: set[int] = set()
+        self._sp_hooked: set[int] = set()  # loads/stores with a code hook for the SP check
         self._sys_at: dict[int, decode.SysInsn] = {}
         self.python_registers: set[Encoding] = set()
         # MRS of these (PMU counters, by their index in the native fast-counter table) are read
@@ -58,39 +72,71 @@ class Instrumenter:
         # callback wrapper costs about a microsecond per call on a path that wants a few.
         self._sysreg_hook = _CodeHook(self._system_register)
 
-    def on_new_block(self, address: int, size: int) -> bool:
-        """Hook what needs hooking in a block seen for the first time; True if a hook was added
-        (the caller then stops before the block and it is translated again)."""
+    def _words(self, address: int, size: int) -> tuple[int, ...]:
         try:
-            words = struct.unpack(f"<{size // 4}I", bytes(self._uc.mem_read(address, size - size % 4)))
+            return struct.unpack(f"<{size // 4}I", bytes(self._uc.mem_read(address, size - size % 4)))
         except UcError:
-            return False
+            return ()
+
+    def on_new_block(self, address: int, size: int, record: NativeBlock) -> bool:
+        """Hook what needs hooking in a block seen for the first time and set its SP mask; True
+        if a hook was added (the caller then stops before the block and it is translated again)."""
+        words = self._words(address, size)
         added = False
+        delta: int | None = 0  # SP now minus SP at block entry (None: not known)
+        sp_mask = 0
         for i, insn in enumerate(words):
             pc = address + 4 * i
-            if pc in self._hooked:
-                continue
             if decode.uses_sp_base(insn):
-                self._uc.hook_add(UC_HOOK_CODE, self._check_sp, None, pc, pc)
-            else:
-                sys_insn = decode.system_insn(insn)
-                if sys_insn is None or sys_insn.encoding not in self.python_registers:
-                    continue
-                self._sys_at[pc] = sys_insn
-                counter = self.fast_reads.get(sys_insn.encoding) if sys_insn.is_read else None
-                if counter is None:
-                    self._add_code_hook(ctypes.cast(self._sysreg_hook, ctypes.c_void_p), None, pc)
-                else:
-                    site = MrsSite(ctypes.addressof(self._counter.state), counter,
-                                   X_REGIDS[sys_insn.rt] if sys_insn.rt < 31 else 0, int(sys_insn.rt == 31),
-                                   ctypes.cast(self._fallback, ctypes.c_void_p))
-                    self._sites.append(site)
-                    self._add_code_hook(self._counter.mrs_hook(), ctypes.addressof(site), pc)
-            self._hooked.add(pc)
-            added = True
+                if delta is not None:
+                    sp_mask |= _misaligned_entries(delta)
+                elif pc not in self._sp_hooked:
+                    self._hook_sp(pc)
+                    added = True
+            elif pc not in self._hooked:
+                added |= self._hook_system(pc, insn)
+            if delta is not None:
+                change = decode.sp_write(insn)
+                delta = None if change is None else delta + change
+        record.sp_mask = sp_mask
         if added:
             self._uc.ctl_remove_cache(address, address + size)
         return added
+
+    def on_sp_match(self, address: int, size: int, record: NativeBlock) -> bool:
+        """The block starts with an SP that one of its loads/stores would find misaligned: if
+        the check is enabled at this EL, hook them all and have the block translated again."""
+        if not self._check_enabled():
+            return False
+        for i, insn in enumerate(self._words(address, size)):
+            pc = address + 4 * i
+            if decode.uses_sp_base(insn) and pc not in self._sp_hooked:
+                self._hook_sp(pc)
+        record.sp_mask = 0
+        self._uc.ctl_remove_cache(address, address + size)
+        return True
+
+    def _hook_sp(self, pc: int) -> None:
+        self._uc.hook_add(UC_HOOK_CODE, self._check_sp, None, pc, pc)
+        self._sp_hooked.add(pc)
+
+    def _hook_system(self, pc: int, insn: int) -> bool:
+        """A code hook on an access to a Python system register; False if it is none."""
+        sys_insn = decode.system_insn(insn)
+        if sys_insn is None or sys_insn.encoding not in self.python_registers:
+            return False
+        self._sys_at[pc] = sys_insn
+        counter = self.fast_reads.get(sys_insn.encoding) if sys_insn.is_read else None
+        if counter is None:
+            self._add_code_hook(ctypes.cast(self._sysreg_hook, ctypes.c_void_p), None, pc)
+        else:
+            site = MrsSite(ctypes.addressof(self._counter.state), counter,
+                           X_REGIDS[sys_insn.rt] if sys_insn.rt < 31 else 0, int(sys_insn.rt == 31),
+                           ctypes.cast(self._fallback, ctypes.c_void_p))
+            self._sites.append(site)
+            self._add_code_hook(self._counter.mrs_hook(), ctypes.addressof(site), pc)
+        self._hooked.add(pc)
+        return True
 
     def _add_code_hook(self, callback: object, user_data: int | None, pc: int) -> None:
         handle = ctypes.c_size_t()
@@ -101,11 +147,13 @@ class Instrumenter:
     def _mrs_fallback(self, address: int) -> None:
         self._system_register(0, address, 4, 0)
 
+    def _check_enabled(self) -> bool:
+        """SCTLR_ELx.SA for the current EL (SCTLR_EL1.SA0 at EL0)."""
+        sctlr, bit = _CHECK_BIT[(self._uc.reg_read(UC_ARM64_REG_PSTATE) >> 2) & 3]
+        return bool(self._uc.reg_read(UC_ARM64_REG_CP_REG, sctlr) & bit)
+
     def _check_sp(self, uc: Uc, address: int, _size: int, _ud: object) -> None:
-        if not uc.reg_read(UC_ARM64_REG_SP) & 15:
-            return
-        sctlr, bit = _CHECK_BIT[(uc.reg_read(UC_ARM64_REG_PSTATE) >> 2) & 3]
-        if uc.reg_read(UC_ARM64_REG_CP_REG, sctlr) & bit:
+        if uc.reg_read(UC_ARM64_REG_SP) & 15 and self._check_enabled():
             self._sp_fault(address)
 
     def _system_register(self, _uc: int, address: int, _size: int, _ud: int) -> None:

@@ -119,7 +119,7 @@ class Processor:
         for line in (self.irq, self.fiq, self.virq):
             line.connect(lambda _level: self.update_take_mask())
         self.timing = BlockTiming(self.uc, cost_model or default_cost_model())
-        self.counter = BlockCounter(self.uc, self._on_new_block)
+        self.counter = BlockCounter(self.uc, self._on_new_block, self._on_sp_match)
         self.instrument = Instrumenter(self.uc, self.counter, self._sp_alignment_fault, self._system_register,
                                        self._hook_error)
         # Functional mode: instructions are counted (budgets, deadlines) but no other event
@@ -515,9 +515,18 @@ class Processor:
         translation-time checkers see it."""
         try:
             self.timing.fill(address, size, record)
-            return self.instrument.on_new_block(address, size)
+            return self.instrument.on_new_block(address, size, record)
         except Exception as err:  # never let an exception die inside the ctypes callback
             self.fail(InternalError(f"while decoding the block at 0x{address:x}: {err!r}"))
+            return True
+
+    def _on_sp_match(self, address: int, size: int, record: NativeBlock) -> bool:
+        """The block starts with an SP one of its loads/stores would find misaligned (from the
+        native hook): see Instrumenter.on_sp_match."""
+        try:
+            return self.instrument.on_sp_match(address, size, record)
+        except Exception as err:  # as _on_new_block
+            self.fail(InternalError(f"while checking SP alignment in the block at 0x{address:x}: {err!r}"))
             return True
 
     def _system_register(self, pc: int, insn: decode.SysInsn) -> None:

@@ -8,6 +8,8 @@
  *     conditional branch, a branch misprediction) now that it knows where that block went;
  *   - looks the block up by (address, size) in a table whose records Python fills on a miss
  *     (the instruction-class decode and the cost model run once per block, not per execution);
+ *   - checks the SP against the residues (SP mod 16) at which one of the block's SP-based loads
+ *     and stores would find it misaligned, and lets Python decide on a match;
  *   - stops before the block if it would reach a watch (an instruction budget, a deadline,
  *     a PMU counter's next overflow), so that Python can run up to the exact instruction;
  *   - otherwise adds the block's events to per-EL totals.
@@ -49,7 +51,8 @@ typedef struct {
     const uint32_t *prefix; /* (n + 1) x NSLOTS prefix sums (Python owns them), or NULL      */
     uint64_t cond_target;   /* where a conditional tail branch goes when taken              */
     uint32_t branch_word;   /* its encoding, to evaluate it when the target is the next insn */
-    uint32_t pad2;
+    uint32_t sp_mask;       /* bit r: an SP-based load/store in the block finds SP misaligned
+                               when the block starts with SP % 16 == r (CheckSPAlignment)   */
 } emu_block;
 
 /* A PMU counter as an MRS may read it without Python: the value at the last sync plus what the
@@ -76,6 +79,8 @@ typedef struct {
 typedef struct emu_native_state emu_native_state;
 /* A block seen for the first time: fill *out; nonzero: stop before running it. */
 typedef int (*new_block_fn)(uint64_t address, uint32_t size, emu_block *out);
+/* The block is about to meet a misaligned SP: nonzero: stop before running it. */
+typedef int (*sp_check_fn)(uint64_t address, uint32_t size, emu_block *b);
 
 struct emu_native_state {
     uint64_t insns;         /* instructions retired                                        */
@@ -114,6 +119,8 @@ struct emu_native_state {
     uint64_t cap;
     uint64_t count;
     uint64_t step_stop;     /* an exact step stops before this address: hooks there stand down */
+    uint64_t sp_regid;      /* UC_ARM64_REG_SP                                              */
+    sp_check_fn sp_check;   /* Python decides when a block's sp_mask matches the SP          */
 };
 
 static uint64_t hash_of(uint64_t address, uint64_t size, uint64_t cap)
@@ -431,6 +438,14 @@ void emu_block_hook(void *uc, uint64_t address, uint32_t size, void *user)
         b->ev[0] = size >> 2; /* INST_RETIRED, in case Python fills nothing */
         b->nz = 1;
         if (s->new_block && s->new_block(address, size, b)) {
+            stop(uc, s, STOP_POLL);
+            return;
+        }
+    }
+    if (b->sp_mask && s->sp_check) {
+        uint64_t sp = 0;
+        s->reg_read(uc, (int)s->sp_regid, &sp);
+        if ((b->sp_mask >> (sp & 15) & 1) && s->sp_check(address, size, b)) {
             stop(uc, s, STOP_POLL);
             return;
         }

@@ -14,7 +14,7 @@ import importlib.util
 from typing import Callable
 
 from unicorn import UC_HOOK_BLOCK, Uc, arm64_const
-from unicorn.arm64_const import UC_ARM64_REG_PC, UC_ARM64_REG_PSTATE, UC_ARM64_REG_X29, UC_ARM64_REG_X30
+from unicorn.arm64_const import UC_ARM64_REG_PC, UC_ARM64_REG_PSTATE, UC_ARM64_REG_SP, UC_ARM64_REG_X29, UC_ARM64_REG_X30
 from unicorn.unicorn_py3.unicorn import uclib
 
 from emu.arch.pmuv3 import INSTRUCTION_EVENTS, Event
@@ -68,7 +68,7 @@ class NativeBlock(ctypes.Structure):
         ("prefix", ctypes.c_void_p),
         ("cond_target", ctypes.c_uint64),
         ("branch_word", ctypes.c_uint32),
-        ("pad2", ctypes.c_uint32),
+        ("sp_mask", ctypes.c_uint32),
     ]
 
 
@@ -137,6 +137,8 @@ class NativeState(ctypes.Structure):
         ("cap", ctypes.c_uint64),
         ("count", ctypes.c_uint64),
         ("step_stop", ctypes.c_uint64),
+        ("sp_regid", ctypes.c_uint64),
+        ("sp_check", ctypes.c_void_p),
     ]
 
 
@@ -157,6 +159,7 @@ class MrsSite(ctypes.Structure):
 
 NewBlock = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(NativeBlock))
 NewBlockHandler = Callable[[int, int, NativeBlock], bool]
+SpCheck = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_uint64, ctypes.c_uint32, ctypes.POINTER(NativeBlock))
 
 
 def _library() -> ctypes.CDLL:
@@ -174,9 +177,12 @@ class BlockCounter:
 
     `on_new_block(address, size, record)` runs in Python the first time a (address, size)
     block executes: it fills `record` (events, tail) and returns True to stop the run before
-    the block (so that hooks it added take effect when the block is translated again)."""
+    the block (so that hooks it added take effect when the block is translated again).
+    `on_sp_check(address, size, record)` runs when the block starts with an SP that one of its
+    loads or stores would find misaligned (record.sp_mask); True stops the run before it."""
 
-    def __init__(self, uc: Uc, on_new_block: NewBlockHandler | None = None) -> None:
+    def __init__(self, uc: Uc, on_new_block: NewBlockHandler | None = None,
+                 on_sp_check: NewBlockHandler | None = None) -> None:
         self._lib = _library()
         self.state = NativeState()
         self.state.pstate_regid = UC_ARM64_REG_PSTATE
@@ -193,6 +199,10 @@ class BlockCounter:
         if on_new_block is not None:
             self._new_block = NewBlock(lambda address, size, record: int(bool(on_new_block(address, size, record[0]))))
             self.state.new_block = ctypes.cast(self._new_block, ctypes.c_void_p).value
+        self.state.sp_regid = UC_ARM64_REG_SP
+        if on_sp_check is not None:
+            self._sp_check = SpCheck(lambda address, size, record: int(bool(on_sp_check(address, size, record[0]))))
+            self.state.sp_check = ctypes.cast(self._sp_check, ctypes.c_void_p).value
         self._handle = ctypes.c_size_t()
         hook = ctypes.cast(self._lib.emu_block_hook, ctypes.c_void_p)
         status = uclib.uc_hook_add(

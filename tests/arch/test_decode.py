@@ -65,3 +65,56 @@ def test_acquire_release() -> None:
     got = decode.mem_access(word("stlr w2, [x1]"))
     assert (got.isv, got.ar, got.srt, got.sas, got.is_write) == (True, True, 2, 2, True)
     assert decode.mem_access(word("ldxr x1, [x2]")).isv is False
+
+
+@pytest.mark.parametrize("text, change", [
+    ("sub sp, sp, #16", -16),
+    ("add sp, sp, #0x20", 32),
+    ("add sp, sp, #1, lsl #12", 4096),
+    ("sub sp, sp, #8", -8),
+    ("mov sp, x1", decode.SP_UNKNOWN),
+    ("add sp, x1, #16", decode.SP_UNKNOWN),
+    ("add wsp, wsp, #16", decode.SP_UNKNOWN),
+    ("sub sp, sp, x2", decode.SP_UNKNOWN),
+    ("and sp, x0, #0xfffffffffffffff0", decode.SP_UNKNOWN),
+    ("orr sp, xzr, #0x40000000", decode.SP_UNKNOWN),
+    ("msr spsel, #1", decode.SP_UNKNOWN),
+    ("msr spsel, x0", decode.SP_UNKNOWN),
+    ("msr sp_el0, x0", decode.SP_UNKNOWN),
+    ("msr sp_el1, x0", decode.SP_UNKNOWN),
+    ("ld1 {v0.8b}, [sp], #8", decode.SP_UNKNOWN),
+    ("ld1 {v0.b}[3], [sp], x2", decode.SP_UNKNOWN),
+    ("str x0, [sp, #-16]!", -16),
+    ("ldr x0, [sp], #16", 16),
+    ("ldrb w0, [sp], #1", 1),
+    ("str q0, [sp, #-16]!", -16),
+    ("stp x29, x30, [sp, #-32]!", -32),
+    ("ldp x29, x30, [sp], #32", 32),
+    ("stp w0, w1, [sp, #-8]!", -8),
+    ("ldpsw x0, x1, [sp], #8", 8),
+    ("stp s0, s1, [sp, #-8]!", -8),
+    ("ldp d0, d1, [sp], #16", 16),
+    ("stp q0, q1, [sp, #-64]!", -64),
+    # no SP write: XZR destinations, other bases, no writeback, other system registers
+    ("add x1, sp, #16", 0),
+    ("mov x0, sp", 0),
+    ("cmn sp, #16", 0),
+    ("add x0, sp, x2", 0),
+    ("tst x0, #0xf", 0),
+    ("str x0, [sp, #8]", 0),
+    ("stp x0, x1, [sp, #16]", 0),
+    ("ldnp x0, x1, [sp, #16]", 0),
+    ("ldr x0, [sp, x1]", 0),
+    ("ldur x0, [sp, #-8]", 0),
+    ("ldtr x0, [sp, #8]", 0),
+    ("ldxr x0, [sp]", 0),
+    ("stp x0, x1, [x2, #-16]!", 0),
+    ("ldr x0, [x1], #8", 0),
+    ("msr daif, x0", 0),
+    ("msr nzcv, x0", 0),
+    ("msr daifset, #2", 0),
+    ("ldr x0, =0x1234", 0),
+])
+def test_sp_write(text: str, change: int | None) -> None:
+    """The SP changes the SP alignment check follows through a block (decode.sp_write)."""
+    assert decode.sp_write(word(text)) == change
