@@ -24,15 +24,7 @@
     EL2_INIT
     SET_VBAR 1, ac_vt1
     GIC_WAKE ac_gic_wake
-    ldr     x0, =0x080b0080         // GICR_IGROUPR0: INTID 1 Group 1
-    mov     w1, #0x2
-    str     w1, [x0]
-    ldr     x0, =0x080b0400         // GICR_IPRIORITYR0 (INTIDs 0-3): INTID 1 = 0x80
-    mov     w1, #0x8000
-    str     w1, [x0]
-    ldr     x0, =0x080b0100         // GICR_ISENABLER0: INTID 1
-    mov     w1, #0x2
-    str     w1, [x0]
+    GIC_PRIVATE_IRQ 1
     mov     x0, #0xf
     msr     icc_sre_el2, x0
     msr     icc_sre_el1, x0

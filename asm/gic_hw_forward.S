@@ -11,15 +11,7 @@
     SET_VBAR 2, hw_vt2
     SET_VBAR 1, hw_vt1
     GIC_WAKE hw_gic_wake
-    ldr     x0, =0x080b0080         // GICR_IGROUPR0: INTID 27 Group 1
-    mov     w1, #0x8000000
-    str     w1, [x0]
-    ldr     x0, =0x080b0418         // GICR_IPRIORITYR6 (INTIDs 24-27): 27 at 0x80
-    mov     w1, #0x80000000
-    str     w1, [x0]
-    ldr     x0, =0x080b0100         // GICR_ISENABLER0
-    mov     w1, #0x8000000
-    str     w1, [x0]
+    GIC_PRIVATE_IRQ 27
     mov     x0, #0xf
     msr     icc_sre_el2, x0
     isb

@@ -18,15 +18,7 @@
     ldr     w0, [x0]
     ubfx    x0, x0, #28, #2
     PRINT_REG "ICFGR1_INTID30", x0
-    ldr     x0, =0x080b0080         // GICR_IGROUPR0: INTID 30 Group 1
-    mov     w1, #0x40000000
-    str     w1, [x0]
-    ldr     x0, =0x080b041c         // GICR_IPRIORITYR7 (INTIDs 28-31): INTID 30 = 0x80
-    mov     w1, #0x800000
-    str     w1, [x0]
-    ldr     x0, =0x080b0100         // GICR_ISENABLER0: INTID 30
-    mov     w1, #0x40000000
-    str     w1, [x0]
+    GIC_PRIVATE_IRQ 30
     mov     x0, #0xf
     msr     icc_sre_el2, x0
     msr     icc_sre_el1, x0

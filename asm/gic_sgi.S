@@ -13,15 +13,7 @@
     EL2_INIT
     SET_VBAR 2, gs_vt2
     GIC_WAKE gs_gic_wake
-    ldr     x0, =0x080b0080         // GICR_IGROUPR0: INTID 5 Group 1
-    mov     w1, #0x20
-    str     w1, [x0]
-    ldr     x0, =0x080b0404         // GICR_IPRIORITYR1 (INTIDs 4-7): INTID 5 = 0x80
-    mov     w1, #0x8000
-    str     w1, [x0]
-    ldr     x0, =0x080b0100         // GICR_ISENABLER0: INTID 5
-    mov     w1, #0x20
-    str     w1, [x0]
+    GIC_PRIVATE_IRQ 5
     mov     x0, #0xf
     msr     icc_sre_el2, x0
     msr     icc_sre_el1, x0

@@ -17,15 +17,7 @@
     // GIC: distributor Group 1 enabled (ARE is RAO with DS = 1), redistributor awake,
     // INTID 23 Group 1, enabled, priority 0x80; CPU interface: SRE, PMR = 0xff, Group 1 on.
     GIC_WAKE oi_gic_wake
-    ldr     x0, =0x080b0080         // GICR_IGROUPR0
-    mov     w1, #0x800000
-    str     w1, [x0]
-    ldr     x0, =0x080b0414         // GICR_IPRIORITYR5 (INTIDs 20-23)
-    mov     w1, #0x80000000
-    str     w1, [x0]
-    ldr     x0, =0x080b0100         // GICR_ISENABLER0
-    mov     w1, #0x800000
-    str     w1, [x0]
+    GIC_PRIVATE_IRQ 23
     mov     x0, #0xf
     msr     icc_sre_el2, x0
     msr     icc_sre_el1, x0

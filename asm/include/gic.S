@@ -14,3 +14,18 @@
     ldr     w1, [x0]
     tbnz    w1, #2, \label
 .endm
+
+// GIC_PRIVATE_IRQ intid: SGI or PPI `intid` (0-31) in Non-secure Group 1 at priority 0x80,
+// enabled (IHI 0069 GICR_IGROUPR0, GICR_IPRIORITYR<n>, GICR_ISENABLER0 in the redistributor's
+// SGI frame). The IGROUPR0 write sets this INTID's bit alone. Clobbers x0, x1.
+.macro GIC_PRIVATE_IRQ intid
+    ldr     x0, =0x080b0080         // GICR_IGROUPR0
+    mov     w1, #(1 << \intid)
+    str     w1, [x0]
+    ldr     x0, =(0x080b0400 + (\intid / 4) * 4)    // GICR_IPRIORITYR<intid / 4>
+    mov     w1, #(0x80 << ((\intid % 4) * 8))
+    str     w1, [x0]
+    ldr     x0, =0x080b0100         // GICR_ISENABLER0
+    mov     w1, #(1 << \intid)
+    str     w1, [x0]
+.endm
