@@ -159,6 +159,7 @@ class Machine:
         self.irq: IrqLine = self.processor.irq
         self.fiq: IrqLine = self.processor.fiq
         self.uc.mem_map(virt.RAM_BASE, self.ram_size)
+        self.ram = (virt.RAM_BASE, self.ram_size)  # (base, size) of guest RAM
         self.bus = Bus(self.uc)
         self.uart = PL011(self._console_write)
         self.bus.attach(virt.UART0_BASE, virt.UART0_SIZE, "pl011", self.uart)

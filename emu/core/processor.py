@@ -13,10 +13,22 @@ from __future__ import annotations
 
 import enum
 import struct
+from dataclasses import replace
 from typing import Callable, Protocol
 
 from capstone import CS_ARCH_ARM64, CS_MODE_ARM, Cs
-from unicorn import UC_HOOK_CODE, UC_HOOK_INSN, UC_HOOK_INTR, UC_HOOK_MEM_UNMAPPED, UC_MEM_FETCH_UNMAPPED, UC_MEM_WRITE_UNMAPPED, Uc, UcError
+from unicorn import (
+    UC_HOOK_CODE,
+    UC_HOOK_INSN,
+    UC_HOOK_INTR,
+    UC_HOOK_MEM_PROT,
+    UC_HOOK_MEM_UNMAPPED,
+    UC_MEM_FETCH_UNMAPPED,
+    UC_MEM_WRITE_PROT,
+    UC_MEM_WRITE_UNMAPPED,
+    Uc,
+    UcError,
+)
 from unicorn.arm64_const import UC_ARM64_INS_MSR, UC_ARM64_REG_PC
 
 from emu.arch import decode
@@ -25,6 +37,7 @@ from emu.arch import sysregs as sr
 from emu.core import syndromes as syn
 from emu.core import walk
 from emu.core.instrument import Instrumenter
+from emu.core.watch import DataWatch, WatchHit
 from emu.core.address import effective_address
 from emu.core.cpu import Cpu
 from emu.core.exceptions import GuestExit, Kind, Taken, interrupt_taken, physical_interrupt_target, take_exception
@@ -143,6 +156,11 @@ class Processor:
         # the access is not performed now (the debugger restarts the instruction).
         self.before_system_access: Callable[[int, decode.SysInsn], bool] | None = None
         self._fault: tuple[int, int] | None = None
+        # Data watchpoints (a debugger's), set up on first use: see emu.core.watch.
+        self.data_watch: DataWatch | None = None
+        self.watch_hit: WatchHit | None = None  # the last hit, for the debugger to take
+        self._watch_fault: tuple[bool, int, int] | None = None
+        self._watch_passed: tuple[int, int] | None = None  # (pc, insns) of a hit reported already
         self._loop_key: tuple[int, int, int] | None = None
         self._loop_repeats = 0
         self._loop_insns = -1
@@ -202,9 +220,12 @@ class Processor:
         try:
             self.uc.emu_start(begin, UNTIL, 0, 0)
         except UcError as err:
-            if self._fault is None:
+            if self._watch_fault is not None:
+                self._on_watch_fault()
+            elif self._fault is None:
                 raise InternalError(self.report(f"Unicorn stopped with {err}.")) from None
-            self._take_abort()
+            else:
+                self._take_abort()
             self._aborted = True
         except EmuError as err:  # raised inside a hook and re-raised by the binding
             self.error = err
@@ -567,6 +588,39 @@ class Processor:
             self._take_sync(syn.sp_alignment(self._context(), pc))
         except EmuError as err:
             self.fail(err)
+
+    def watchpoints(self, ram: tuple[int, int]) -> DataWatch:
+        """The data watchpoints (made on first use, with the hook their faults need)."""
+        if self.data_watch is None:
+            self.data_watch = DataWatch(self.uc, ram)
+            self.uc.hook_add(UC_HOOK_MEM_PROT, self._on_protected)
+        return self.data_watch
+
+    def _on_protected(self, _uc: Uc, access: int, address: int, size: int, _value: int, _ud: object) -> bool:
+        """Only watched pages lose permissions: the instruction stops before its access."""
+        self._watch_fault = (access == UC_MEM_WRITE_PROT, address, size)
+        return False
+
+    def _on_watch_fault(self) -> None:
+        """An access to a watched page (the instruction at the PC has done nothing): a hit not
+        reported yet stops the run there (`watch_hit`); anything else runs that instruction
+        alone with the pages' permissions back."""
+        assert self._watch_fault is not None and self.data_watch is not None
+        is_write, address, size = self._watch_fault
+        self._watch_fault = None
+        pc = self.cpu.pc
+        self._unretire(pc)
+        hit = self.data_watch.match(is_write, address, size)
+        if hit is not None and self._watch_passed != (pc, self.insns):
+            self.watch_hit = replace(hit, pc=pc)
+            self._watch_passed = (pc, self.insns)
+            return
+        self._watch_passed = None
+        self.data_watch.unprotect()
+        try:
+            self._step(pc, 8, 1)
+        finally:
+            self.data_watch.protect()
 
     def _on_unmapped(self, _uc: Uc, access: int, address: int, _size: int, _value: int, _ud: object) -> bool:
         self._fault = (access, address)

@@ -15,7 +15,9 @@ Protocol (https://sourceware.org/gdb/current/onlinedocs/gdb.html/Remote-Protocol
 qXfer:features:read (an AArch64 target description: x0-x30, sp, pc, 32-bit cpsr, numbered 0-33),
 g/G, p/P, m/M/X (physical addresses; unmapped memory and device registers answer E14, a read must
 not have side effects), s/c (with an address), vCont (c, s, t), Z0/z0 and Z1/z1 (both kinds are
-Stepper breakpoints), qC, qAttached, qfThreadInfo/qsThreadInfo (one thread, 1), H, T, D, k,
+Stepper breakpoints), Z2-Z4/z2-z4 (write, read and access watchpoints on RAM, physical addresses,
+1 to 4096 bytes: emu.core.watch; the stop is before the accessing instruction and the reply
+names it, `T05watch:ADDR;`), qC, qAttached, qfThreadInfo/qsThreadInfo (one thread, 1), H, T, D, k,
 vKill, qRcmd (monitor commands). Anything else gets the empty reply; a malformed packet gets E01
 and never stops the emulator.
 """
@@ -44,6 +46,10 @@ NUM_REGS = 34  # x0-x30, sp, pc, cpsr
 SP, PC, CPSR = 31, 32, 33
 SIGINT, SIGTRAP = 2, 5
 E_BADARGS, E_MEMORY = "E01", "E14"
+# Z2/Z3/Z4 and the stop-reply keyword of each (the watchpoint stops before the access, as
+# AArch64's do, so gdb steps the instruction itself: gdbarch have_nonsteppable_watchpoint).
+WATCH_KINDS = {2: "write", 3: "read", 4: "access"}
+WATCH_REPLY = {"write": "watch", "read": "rwatch", "access": "awatch"}
 
 TARGET_XML = """<?xml version="1.0"?>
 <!DOCTYPE target SYSTEM "gdb-target.dtd">
@@ -539,13 +545,26 @@ class GdbStub:
         if len(parts) != 3:
             raise _Malformed("Z/z wants type,address,kind")
         kind, address = _hex_int(parts[0]), _hex_int(parts[1])
-        _hex_int(parts[2])
+        length = _hex_int(parts[2])
+        if kind in WATCH_KINDS:
+            return self._watchpoint(insert, address, length, WATCH_KINDS[kind])
         if kind not in (0, 1):
-            return ""  # watchpoints: not supported
+            raise _Malformed(f"Z/z type {kind} is not 0-4")
         if insert:
             self.stepper.add_breakpoint(address)
         elif address in self.stepper.breakpoints:
             self.stepper.remove_breakpoint(address)
+        return "OK"
+
+    def _watchpoint(self, insert: bool, address: int, length: int, kind: str) -> str:
+        """Z2/Z3/Z4 (write, read, access): RAM only, 1 to 4096 bytes (E01 otherwise)."""
+        if not insert:
+            self.stepper.remove_watchpoint(address, length, kind)
+            return "OK"
+        try:
+            self.stepper.add_watchpoint(address, length, kind)
+        except UsageError:
+            return E_BADARGS
         return "OK"
 
     # -- running ---------------------------------------------------------------------------------
@@ -553,7 +572,11 @@ class GdbStub:
         if report is not None and report.reason in ("interrupt",):
             signal = SIGINT
         pc = self.machine.cpu.pc.to_bytes(8, "little").hex()
-        return f"T{signal:02x}{PC:02x}:{pc};thread:1;"
+        watch = ""
+        if report is not None and report.watch is not None:
+            hit = report.watch
+            watch = f"{WATCH_REPLY[hit.watch.kind]}:{hit.address:x};"
+        return f"T{signal:02x}{PC:02x}:{pc};{watch}thread:1;"
 
     def _resume(self, how: str) -> str | None:
         if self.stepper.finished:

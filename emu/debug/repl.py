@@ -9,6 +9,8 @@ Commands (one per line; `help` lists them):
     irq            run to the next exception or interrupt taken
     sysreg NAME    run to the next MRS/MSR of NAME (or S<op0>_<op1>_C<n>_C<m>_<op2>)
     b LABEL|ADDR   set a breakpoint          d LABEL|ADDR   delete it
+    w|rw|aw ADDR [LEN]  watch LEN bytes (8) of RAM for writes | reads | any access: stop
+                   before the instruction that makes it        dw ADDR [LEN]  delete those
     c              continue (to a breakpoint or the end)
     until LABEL|ADDR   run to an address
     regs | pmu | gic   show registers, PMU state, GIC and list registers
@@ -37,7 +39,8 @@ class Repl:
             "s": self._step, "step": self._step, "n": self._next, "i": self._insns, "cy": self._cycles,
             "phase": lambda a: self.stepper.until_phase(), "el": lambda a: self.stepper.until_el_change(),
             "irq": lambda a: self.stepper.until_exception(), "sysreg": self._sysreg, "b": self._break,
-            "d": self._delete, "c": lambda a: self.stepper.cont(), "until": self._until, "regs": self._regs,
+            "d": self._delete, "w": self._watch("write"), "rw": self._watch("read"),
+            "aw": self._watch("access"), "dw": self._unwatch, "c": lambda a: self.stepper.cont(), "until": self._until, "regs": self._regs,
             "pmu": lambda a: self._print(pmu_state(self.stepper.machine)),
             "gic": lambda a: self._print(gic_state(self.stepper.machine)), "x": self._examine,
             "help": lambda a: self._print(HELP),
@@ -129,6 +132,26 @@ class Repl:
             raise UsageError(f"no breakpoint at 0x{address:x}")
         self.stepper.remove_breakpoint(address)
         self._print(f"deleted the breakpoint at 0x{address:x}")
+
+    def _watch_range(self, args: list[str], usage: str) -> tuple[int, int]:
+        if not 1 <= len(args) <= 2:
+            raise UsageError(f"usage: {usage} ADDR [LEN]")
+        return self.address(args[0]), self._count(args[1:], 8)
+
+    def _watch(self, kind: str) -> Callable[[list[str]], None]:
+        def command(args: list[str]) -> None:
+            address, length = self._watch_range(args, {"write": "w", "read": "rw", "access": "aw"}[kind])
+            self.stepper.add_watchpoint(address, length, kind)
+            self._print(f"{kind} watchpoint on {length} byte(s) at 0x{address:x}")
+        return command
+
+    def _unwatch(self, args: list[str]) -> None:
+        address, length = self._watch_range(args, "dw")
+        removed = [kind for kind in ("write", "read", "access")
+                   if self.stepper.remove_watchpoint(address, length, kind)]
+        if not removed:
+            raise UsageError(f"no watchpoint on {length} byte(s) at 0x{address:x}")
+        self._print(f"deleted the {' and '.join(removed)} watchpoint(s) at 0x{address:x}")
 
     def _until(self, args: list[str]) -> StopReport:
         if len(args) != 1:

@@ -24,6 +24,7 @@ from emu.arch import decode
 from emu.arch import pstate as ps
 from emu.arch.pmuv3 import Event as PmuEvent
 from emu.arch.sysregs import Encoding
+from emu.core.watch import Watch, WatchHit
 from emu.errors import EmuError, UsageError
 from emu.events import Event
 from emu.machine import Machine
@@ -36,7 +37,8 @@ class StopReport:
     """Where the machine stopped and why. `changed` maps each register whose value changed since
     the previous stop to (old, new)."""
 
-    reason: str  # entry, step, insns, cycles, breakpoint, address, phase, el, exception, sysreg, interrupt, exit, error
+    reason: str  # entry, step, insns, cycles, breakpoint, watchpoint, address, phase, el, exception, sysreg,
+    #              interrupt, exit, error
     pc: int
     el: int
     insns: int
@@ -45,6 +47,7 @@ class StopReport:
     changed: dict[str, tuple[int, int]] = field(default_factory=dict)
     detail: str = ""  # the phase, the exception, the register, the exit status...
     exit_status: int | None = None
+    watch: WatchHit | None = None  # a watchpoint stop: the access (its instruction has not run)
 
     def describe(self) -> str:
         head = f"[{self.reason}{': ' + self.detail if self.detail else ''}]"
@@ -149,6 +152,20 @@ class Stepper:
         if hook is not None:
             self.machine.uc.hook_del(hook)
 
+    def add_watchpoint(self, address: int, length: int, kind: str = "write") -> None:
+        """Stop before an instruction that writes (`write`), reads (`read`) or accesses
+        (`access`) any of `length` bytes of RAM at physical `address` (emu.core.watch)."""
+        self.machine.processor.watchpoints(self.machine.ram).add(address, length, kind)
+
+    def remove_watchpoint(self, address: int, length: int, kind: str = "write") -> bool:
+        watch = self.machine.processor.data_watch
+        return watch is not None and watch.remove(address, length, kind)
+
+    @property
+    def watchpoints(self) -> list[Watch]:
+        watch = self.machine.processor.data_watch
+        return [] if watch is None else list(watch.watches)
+
     def interrupt(self) -> None:
         """From any thread, while running: stop at the next instruction boundary Unicorn checks."""
         self._interrupt = True
@@ -232,9 +249,11 @@ class Stepper:
         self.last = report
         return report
 
-    def _point(self, reason: str, detail: str = "") -> None:
+    def _point(self, reason: str, detail: str = "", watch: WatchHit | None = None) -> None:
         """Pause here: report the stop, wait for the next target (None: abandon the run)."""
-        self._to_controller.put(self._report(reason, detail))
+        report = self._report(reason, detail)
+        report.watch = watch
+        self._to_controller.put(report)
         target = self._to_worker.get()
         if target is None:
             raise _Finished
@@ -383,6 +402,12 @@ class Stepper:
         if self._interrupt:
             self._interrupt = False
             self._point("interrupt")
+        hit = self.machine.processor.watch_hit
+        if hit is not None:
+            self.machine.processor.watch_hit = None
+            access = "write" if hit.is_write else "read"
+            self._point("watchpoint", f"{access} of 0x{hit.address:x} ({hit.watch.kind} watch on "
+                                      f"{hit.watch.length} byte(s) at 0x{hit.watch.address:x})", hit)
         until = self._target.until_cycles
         if until is None:
             return []

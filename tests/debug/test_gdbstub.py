@@ -205,6 +205,41 @@ def test_breakpoint_continue_and_step(session: Session) -> None:
     assert session.end() == 0
 
 
+WATCHED = """
+    ldr x1, =0x41000000
+    mov x3, #42
+    str x3, [x1, #8]
+store:
+    str x3, [x1]
+    ldr x4, [x1]
+    ldr x0, =0x84000008
+    smc #0
+"""
+
+
+def test_watchpoints_stop_before_the_access_and_name_it() -> None:
+    s = Session(WATCHED)
+    c = s.client
+    store = BASE + 12
+    assert c.request("Z2,41000000,8") == b"OK"
+    assert c.request("Z3,9000000,4") == b"E01"  # the PL011: not RAM
+    assert c.request("Z2,41000000,0") == b"E01"
+    assert c.request("Z5,41000000,8") == b"E01"
+    reply = c.request("c")
+    assert reply.startswith(b"T05") and b";watch:41000000;" in reply and _pc(reply[6:22]) == store
+    assert c.request("m41000000,8") == b"00" * 8  # the store has not run
+    assert c.request("z2,41000000,8") == b"OK"
+    assert c.request("Z3,41000004,4") == b"OK"
+    assert c.request("s").startswith(b"T05")  # the stepped store is not a read
+    reply = c.request("c")
+    assert b";rwatch:41000004;" in reply and _pc(reply[6:22]) == store + 4
+    assert c.request("z3,41000004,4") == b"OK"
+    assert c.request("c") == b"W00"
+    assert s.end() == 0
+    assert s.machine.cpu.x(4) == 42
+    s.client.close()
+
+
 def test_ctrl_c_interrupts_an_endless_loop() -> None:
     s = Session("spin:\n    b spin\n")
     c = s.client
@@ -336,35 +371,56 @@ def _wait_for_port(proc: subprocess.Popen[str]) -> int:
     raise AssertionError("emu never listened")
 
 
-@pytest.mark.skipif(shutil.which("gdb-multiarch") is None,
-                    reason="gdb-multiarch is not installed (.ci/run installs Debian's gdb-multiarch)")
+NEEDS_GDB = pytest.mark.skipif(shutil.which("gdb-multiarch") is None,
+                               reason="gdb-multiarch is not installed (.ci/run installs Debian's gdb-multiarch)")
+
+
+def _gdb_session(kernel: Path, *commands: str) -> str:
+    """`emu run --gdb` on `kernel` and gdb-multiarch in batch mode running `commands` after
+    connecting; gdb's stdout and stderr (after checking both ended with status 0)."""
+    proc = subprocess.Popen([sys.executable, "-m", "emu.cli", "run", "--gdb", "127.0.0.1:0", str(kernel)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        port = _wait_for_port(proc)
+        args = ["gdb-multiarch", "-nx", "-batch", "-ex", "set architecture aarch64",
+                "-ex", f"target remote 127.0.0.1:{port}"]
+        for command in commands:
+            args += ["-ex", command]
+        gdb = subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+        assert gdb.returncode == 0, gdb.stderr + gdb.stdout
+        assert proc.wait(timeout=30) == 0
+        return gdb.stdout + gdb.stderr
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+@NEEDS_GDB
 def test_real_gdb_multiarch_in_batch_mode(tmp_path: Path) -> None:
     kernel = tmp_path / "label.S"
     kernel.write_text(STRAIGHT)
     target = load_image(kernel).symbols["target"]
     assert target == TARGET
-    proc = subprocess.Popen([sys.executable, "-m", "emu.cli", "run", "--gdb", "127.0.0.1:0", str(kernel)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        port = _wait_for_port(proc)
-        gdb = subprocess.run(
-            ["gdb-multiarch", "-nx", "-batch", "-ex", "set architecture aarch64",
-             "-ex", f"target remote 127.0.0.1:{port}", "-ex", "stepi 10", "-ex", "info registers x0 pc",
-             "-ex", f"break *0x{target:x}", "-ex", "continue", "-ex", "info registers pc x11",
-             "-ex", "monitor el", "-ex", "kill"],
-            capture_output=True, text=True, timeout=60, check=False)
-        out = gdb.stdout
-        assert gdb.returncode == 0, gdb.stderr + out
-        lines = [line.split() for line in out.splitlines()]
-        x0 = [w for w in lines if w[:1] == ["x0"]]
-        pcs = [w for w in lines if w[:1] == ["pc"]]
-        assert x0 == [["x0", "0x1", "1"]]
-        assert pcs == [["pc", f"0x{BASE + 40:x}", f"0x{BASE + 40:x}"], ["pc", f"0x{target:x}", f"0x{target:x}"]]
-        assert ["x11", "0xc", "12"] in lines
-        assert f"Breakpoint 1, 0x{target:016x} in ?? ()" in out
-        assert "EL2 (EL2h)" in out + gdb.stderr  # monitor output: gdb prints it on stderr in batch mode
-        assert proc.wait(timeout=30) == 0
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    out = _gdb_session(kernel, "stepi 10", "info registers x0 pc", f"break *0x{target:x}", "continue",
+                       "info registers pc x11", "monitor el", "kill")
+    lines = [line.split() for line in out.splitlines()]
+    x0 = [w for w in lines if w[:1] == ["x0"]]
+    pcs = [w for w in lines if w[:1] == ["pc"]]
+    assert x0 == [["x0", "0x1", "1"]]
+    assert pcs == [["pc", f"0x{BASE + 40:x}", f"0x{BASE + 40:x}"], ["pc", f"0x{target:x}", f"0x{target:x}"]]
+    assert ["x11", "0xc", "12"] in lines
+    assert f"Breakpoint 1, 0x{target:016x} in ?? ()" in out
+    assert "EL2 (EL2h)" in out  # monitor output: gdb prints it on stderr in batch mode
+
+
+@NEEDS_GDB
+def test_real_gdb_multiarch_hardware_watchpoint(tmp_path: Path) -> None:
+    """gdb steps the instruction itself (AArch64 watchpoints stop before it) and shows the change."""
+    kernel = tmp_path / "watched.S"
+    kernel.write_text(WATCHED)
+    out = _gdb_session(kernel, "watch *(long *)0x41000000", "continue", "info registers pc", "delete", "continue")
+    assert "Hardware watchpoint 1: *(long *)0x41000000" in out
+    assert "Old value = 0\nNew value = 42" in out
+    assert ["pc", f"0x{BASE + 16:x}", f"0x{BASE + 16:x}"] in [line.split() for line in out.splitlines()]
+    assert "exited normally" in out
