@@ -4,11 +4,12 @@ The 4 KiB pages that hold a watched range lose write permission (write and acces
 and read permission (read and access watches) in Unicorn. An access to such a page then faults
 before the instruction has changed anything (QEMU restarts an instruction whose access faults,
 so nothing of it is architecturally done), and the processor either reports a hit, stopped
-before the instruction as a hardware watchpoint on AArch64 stops (Arm ARM D2.10, Watchpoint
-exceptions: the instruction is not executed), or, for any other access to the page, runs that
+before the instruction as a hardware watchpoint on AArch64 stops (Arm ARM D2, "Watchpoint
+exceptions": the instruction is not executed), or, for any other access to the page, runs that
 one instruction with the permissions back. Accesses to watched pages cost a stop each; while a
 read-permission check is needed every load takes Unicorn's slow path (_force_slow_loads).
-Addresses are physical, as the gdb stub's memory packets are.
+Addresses are physical, as the gdb stub's memory packets are, with the MMU on as well (Unicorn
+reports the physical address of a faulting access).
 """
 
 from __future__ import annotations

@@ -174,3 +174,19 @@ def test_a_watchpoint_set_at_a_breakpoint_inside_a_block() -> None:
         reasons.append((report.pc, report.watch.watch.kind if report.watch else ""))
     assert reasons == [(SYM["load"], "read")] + [(SYM["loop"], "write")] * 100
     assert (report.insns, report.cycles) == free_run()
+
+
+def test_watchpoints_are_physical_with_the_mmu_on() -> None:
+    """VA 0xc000_0000 maps PA 0x4600_3000 (tests/core/test_mmu_faults.py's tables): a read watch
+    on the physical doubleword stops the load through the virtual address."""
+    from tests.core.test_mmu_faults import kernel
+    src = kernel("    ldr x1, =0xc0000000\nload:\n    ldr x3, [x1, #8]\n    ldr x0, =0x84000008\n    smc #0\n")
+    m = machine_for(src)
+    m.uc.mem_write(0x4600_3008, (0x77).to_bytes(8, "little"))
+    stepper = Stepper(m)
+    stepper.start()
+    stepper.add_watchpoint(0x4600_3008, 8, "read")
+    hit = stepper.cont()
+    assert (hit.reason, hit.pc, m.cpu.x(3)) == ("watchpoint", symbols_of(src)["load"], 0)
+    assert hit.watch is not None and hit.watch.address == 0x4600_3008
+    assert stepper.cont().reason == "exit" and m.cpu.x(3) == 0x77
