@@ -21,6 +21,8 @@ class EC(enum.IntEnum):
     DABT_LOWER = 0x24
     DABT_CURRENT = 0x25
     SP_ALIGN = 0x26
+    BKPT_LOWER = 0x30
+    BKPT_CURRENT = 0x31
     BRK64 = 0x3C
 
 

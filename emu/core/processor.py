@@ -34,6 +34,7 @@ from unicorn.arm64_const import UC_ARM64_INS_MSR, UC_ARM64_REG_PC
 from emu.arch import decode
 from emu.arch import pstate as ps
 from emu.arch import sysregs as sr
+from emu.core import debugexc
 from emu.core import syndromes as syn
 from emu.core import walk
 from emu.core.instrument import Instrumenter
@@ -435,18 +436,22 @@ class Processor:
         raise InternalError(self.report(f"Unicorn reported exception number {intno}, which emu does not model yet."))
 
     def _qemu_abort(self, ctx: syn.Context, pc: int, intno: int) -> syn.Sync:
-        """An abort QEMU raised itself. Unicorn gives neither FAR nor syndrome. With stage 1 of
+        """An abort QEMU raised itself (or a hardware breakpoint: _debug_exception). Unicorn
+        gives neither FAR nor syndrome. With stage 1 of
         the current regime enabled, emu walks the guest's tables again (emu.core.walk) to find
         the fault and its level (translation, access flag, permission, address size, External
         abort on the walk); FAR is the VA (the PC for a fetch, else computed from the
         instruction's operands). With the MMU off the only abort is an address beyond the
         physical address range (an Address size fault, level 0)."""
+        regime = self._stage1_regime(ctx.el)
+        fetch = intno == syn.EXCP_PREFETCH_ABORT
+        debug = self._debug_exception(ctx, pc, fetch, regime)
+        if debug is not None:
+            return debug
         if ctx.hcr & (_HCR_E2H | sr.HCR_VM | _HCR_DC):
             raise InternalError(self.report(
                 "the guest's MMU raised a fault with HCR_EL2.E2H, VM or DC set; emu classifies "
                 "faults of the EL2 and EL1&0 stage 1 regimes only (no stage 2, no VHE)."))
-        regime = self._stage1_regime(ctx.el)
-        fetch = intno == syn.EXCP_PREFETCH_ABORT
         if regime is not None:
             unprivileged = ctx.el == 0
             if fetch:
@@ -477,6 +482,16 @@ class Processor:
         word = self.cpu.read_u32(pc) or 0
         return syn.address_size_data_abort(ctx, pc, 0 if address is None else address,
                                            decode.mem_access(word).is_write)
+
+    def _debug_exception(self, ctx: syn.Context, pc: int, fetch: bool, regime: walk.Regime | None) -> syn.Sync | None:
+        """A hardware breakpoint QEMU raised as a Prefetch Abort (emu.core.debugexc), unless the
+        fetch also faults in the guest's stage 1 tables (then that abort is taken)."""
+        if not fetch or not debugexc.breakpoint_at(self.cpu.read_sysreg, pc):
+            return None
+        if regime is not None and isinstance(
+                walk.translate(regime, pc, walk.Access.FETCH, ctx.el == 0, self._read_phys_u64), walk.WalkFault):
+            return None
+        return debugexc.breakpoint_exception(ctx, pc)
 
     def _stage1_regime(self, el: int) -> walk.Regime | None:
         """The registers of the translation regime at `el` if its stage 1 is enabled (SCTLR.M)."""
