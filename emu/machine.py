@@ -35,7 +35,7 @@ from emu.pmu import Pmu
 from emu.pmu.pmu import FastView
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
-from emu.sysreg import idregs, isr, router
+from emu.sysreg import idregs, isr, mdscr, router
 from emu.arch.sysregs import HCR_IMO
 from emu.gic import CpuInterface, GICv3, VirtualCpuInterface, icv
 from emu.timer import GenericTimer
@@ -193,9 +193,12 @@ class Machine:
                              (self.timer.el1_virtual, virt.INTID_EL1_VIRT_TIMER),
                              (self.timer.el2_physical, virt.INTID_EL2_PHYS_TIMER)):
             timer.irq.connect(self.gic.line(intid).set)
+        mdscr_el1, self._reset_mdscr = mdscr.build(lambda: self.cpu.read_sysreg(mdscr.MDSCR_EL1),
+                                                   lambda v: self.cpu.write_sysreg(mdscr.MDSCR_EL1, v),
+                                                   self.processor.software_step)
         self.sysregs = Registry(self.pmu.sysregs + self.timer.sysregs + self.cpuif.sysregs + self.vcpuif.sysregs
                                 + idregs.build(self.processor.el2_present, gic_sysregs=True, pmuv3p5=pmuv3p5)
-                                + (isr.build(lambda: self.irq.level, lambda: self.fiq.level),))
+                                + (isr.build(lambda: self.irq.level, lambda: self.fiq.level), mdscr_el1))
         self.processor.instrument.python_registers = {reg.encoding for reg in self.sysregs}
         self._pmu_encodings = frozenset(reg.encoding for reg in self.pmu.sysregs)
         self._fast_counters = list(range(pmu_counters)) + [CYCLE]
@@ -276,6 +279,7 @@ class Machine:
         self.gic.reset()
         self.cpuif.reset()
         self.vcpuif.reset()
+        self._reset_mdscr()
         for reg in self._custom.values():
             reg.reset_state()
         self.cpu.set_x(0, self.dtb_address)

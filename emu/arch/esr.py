@@ -23,6 +23,8 @@ class EC(enum.IntEnum):
     SP_ALIGN = 0x26
     BKPT_LOWER = 0x30
     BKPT_CURRENT = 0x31
+    SSTEP_LOWER = 0x32
+    SSTEP_CURRENT = 0x33
     BRK64 = 0x3C
 
 

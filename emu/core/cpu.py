@@ -115,6 +115,12 @@ class Cpu:
             self._set(r.UC_ARM64_REG_SP, self._get(_SP_BANK[new_bank]))
         self._rebuild_flags()
 
+    def set_pstate_bits(self, value: int) -> None:
+        """Write PSTATE bits that neither the EL nor the SP selection depend on (NZCV, DAIF, SS)."""
+        old = self.pstate
+        assert ps.el_of(value) == ps.el_of(old) and value & ps.SP_SEL == old & ps.SP_SEL
+        self._set(r.UC_ARM64_REG_PSTATE, value)
+
     def banked_sp(self, el: int) -> int:
         """SP_EL<el>, whether or not it is the SP in use (D1.2.2 "The stack pointer registers")."""
         if self._sp_bank() == el:

@@ -30,6 +30,7 @@ from unicorn import (
     UcError,
 )
 from unicorn.arm64_const import UC_ARM64_INS_MSR, UC_ARM64_REG_PC
+from unicorn.unicorn_const import UC_CTL_IO_WRITE, UC_CTL_TB_FLUSH
 
 from emu.arch import decode
 from emu.arch import pstate as ps
@@ -162,6 +163,10 @@ class Processor:
         self.watch_hit: WatchHit | None = None  # the last hit, for the debugger to take
         self._watch_fault: tuple[bool, int, int] | None = None
         self._watch_passed: tuple[int, int] | None = None  # (pc, insns) of a hit reported already
+        # Software step (emu.core.debugexc): a code hook on every instruction while MDSCR_EL1.SS.
+        self._step_hook: int | None = None
+        self._stepped: int | None = None  # the word of the instruction just stepped
+        self._eret: tuple[int, int] | None = None  # (ELR, SPSR) of an ERET about to run
         self._loop_key: tuple[int, int, int] | None = None
         self._loop_repeats = 0
         self._loop_insns = -1
@@ -601,6 +606,51 @@ class Processor:
         self._unretire(pc)
         try:
             self._take_sync(syn.sp_alignment(self._context(), pc))
+        except EmuError as err:
+            self.fail(err)
+
+    def software_step(self, armed: bool) -> None:
+        """MDSCR_EL1.SS was written: run the step state machine before every instruction while
+        it is set. Translated code is dropped so that it is translated again with (or without)
+        the hook; the write is a Python register's, whose hook ends the block after it."""
+        if armed == (self._step_hook is not None):
+            return
+        if armed:
+            self._step_hook = self.uc.hook_add(UC_HOOK_CODE, self._software_step)
+        else:
+            assert self._step_hook is not None
+            self.uc.hook_del(self._step_hook)
+            self._step_hook = None
+        self._stepped = self._eret = None
+        self.uc.ctl(UC_CTL_TB_FLUSH, UC_CTL_IO_WRITE)
+
+    def _software_step(self, _uc: Uc, address: int, _size: int, _ud: object) -> None:
+        """Before the instruction at `address` (Arm ARM D2, "Software Step exceptions")."""
+        if address == self.counter.state.step_stop:
+            return  # an exact step stops before this instruction: it does not run now
+        try:
+            if self._eret is not None:
+                # The previous instruction was an ERET: PSTATE.SS comes from the SPSR it used
+                # (QEMU, which does not know that stepping is on, cleared it).
+                target, spsr = self._eret
+                self._eret = None
+                pstate = self.cpu.pstate
+                if address == target and (pstate ^ spsr) & debugexc.PSTATE_SS:
+                    self.cpu.set_pstate_bits(pstate ^ debugexc.PSTATE_SS)
+            ctx = self._context()
+            word = self.cpu.read_u32(address) or 0
+            if not debugexc.enabled_from(self.cpu.read_sysreg, ctx):
+                self._stepped = None  # inactive
+            elif ctx.pstate & debugexc.PSTATE_SS:  # active-not-pending: this one runs
+                self.cpu.set_pstate_bits(ctx.pstate & ~debugexc.PSTATE_SS)
+                self._stepped = word
+            else:  # active-pending: the exception, before this instruction
+                stepped, self._stepped = self._stepped, None
+                self._unretire(address)
+                self._take_sync(debugexc.software_step_exception(ctx, address, stepped))
+                return
+            if word == decode.ERET and ctx.el in (1, 2):
+                self._eret = (self.cpu.read_sysreg(sr.ELR[ctx.el]), self.cpu.read_sysreg(sr.SPSR[ctx.el]))
         except EmuError as err:
             self.fail(err)
 

@@ -164,3 +164,22 @@ def test_a_kernel_from_disk_and_its_exceptions() -> None:
     assert report.reason == "exception" and "SYNC EC=0x15 ESR=0x56001234 from EL1 to EL1" in report.detail
     assert stepper.until_el_change().detail == "EL1 -> EL0"
     assert stepper.cont().exit_status == 0
+
+
+def test_stepping_a_guest_that_single_steps_itself() -> None:
+    """asm/debug_step.S under the Stepper, one instruction per stop: the guest's own software
+    step (a code hook of emu's before every instruction) and the debugger's exact stops before
+    instructions must not disturb each other, so the console is the free run's."""
+    image = load_image(ROOT / "asm/debug_step.S")
+    free = Machine()
+    free.load(image)
+    expected = free.run(100_000)
+    machine = Machine()
+    machine.load(image)
+    stepper = Stepper(machine)
+    stepper.start()
+    while (report := stepper.step()).reason == "step":
+        pass
+    assert report.reason == "exit"
+    assert bytes(machine.console) == bytes(expected.console) == (ROOT / "asm/debug_step.expected").read_bytes()
+    assert report.insns == expected.insns
