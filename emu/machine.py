@@ -35,7 +35,7 @@ from emu.pmu import Pmu
 from emu.pmu.pmu import FastView
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
-from emu.sysreg import idregs, isr, mdscr, router
+from emu.sysreg import debugregs, idregs, isr, router
 from emu.arch.sysregs import HCR_IMO
 from emu.gic import CpuInterface, GICv3, VirtualCpuInterface, icv
 from emu.timer import GenericTimer
@@ -193,12 +193,15 @@ class Machine:
                              (self.timer.el1_virtual, virt.INTID_EL1_VIRT_TIMER),
                              (self.timer.el2_physical, virt.INTID_EL2_PHYS_TIMER)):
             timer.irq.connect(self.gic.line(intid).set)
-        mdscr_el1, self._reset_mdscr = mdscr.build(lambda: self.cpu.read_sysreg(mdscr.MDSCR_EL1),
-                                                   lambda v: self.cpu.write_sysreg(mdscr.MDSCR_EL1, v),
-                                                   self.processor.software_step)
+        mdscr_el1, self._reset_mdscr = debugregs.build(lambda: self.cpu.read_sysreg(debugregs.MDSCR_EL1),
+                                                       lambda v: self.cpu.write_sysreg(debugregs.MDSCR_EL1, v),
+                                                       self.processor.software_step)
+        watchpoint_regs = debugregs.watchpoint_registers(self.cpu.read_sysreg, self.cpu.write_sysreg,
+                                                         lambda: self.processor.guest_watchpoints(self.ram))
         self.sysregs = Registry(self.pmu.sysregs + self.timer.sysregs + self.cpuif.sysregs + self.vcpuif.sysregs
                                 + idregs.build(self.processor.el2_present, gic_sysregs=True, pmuv3p5=pmuv3p5)
-                                + (isr.build(lambda: self.irq.level, lambda: self.fiq.level), mdscr_el1))
+                                + (isr.build(lambda: self.irq.level, lambda: self.fiq.level), mdscr_el1)
+                                + watchpoint_regs)
         self.processor.instrument.python_registers = {reg.encoding for reg in self.sysregs}
         self._pmu_encodings = frozenset(reg.encoding for reg in self.pmu.sysregs)
         self._fast_counters = list(range(pmu_counters)) + [CYCLE]

@@ -116,6 +116,32 @@ def is_load_store(insn: int) -> bool:
     return insn & 0x0A00_0000 == 0x0800_0000
 
 
+_STRUCT_REGS = {0b0000: 4, 0b0010: 4, 0b0100: 3, 0b0110: 3, 0b0111: 1, 0b1000: 2, 0b1010: 2}
+
+
+def access_size(insn: int) -> int:
+    """How many bytes a load or store (C4.1 "Loads and Stores") accesses: the register size
+    (twice for pairs, times the registers for SIMD structures; 16 for a single structure)."""
+    op = (insn >> 27) & 7
+    vector = insn >> 26 & 1
+    size = insn >> 30
+    if insn & 0xBF00_0000 == 0x0C00_0000:  # SIMD load/store multiple structures
+        return _STRUCT_REGS.get((insn >> 12) & 0xF, 4) * (16 if insn >> 30 & 1 else 8)
+    if insn & 0xBF00_0000 == 0x0D00_0000:  # single structure
+        return 16
+    if op & 0b111 == 0b101:  # pairs: opc in size's place
+        unit = (4 << size) if vector else (8 if size == 2 else 4)
+        return 2 * unit
+    if insn & 0x3F00_0000 == 0x0800_0000:  # exclusive, acquire/release: o1 (bit 21) = pair
+        unit = 1 << size
+        return 2 * unit if insn >> 21 & 1 and size >= 2 else unit
+    if op & 0b111 == 0b011 and (insn >> 24) & 3 == 0:  # load literal
+        return (16 if size == 2 else 4 << size) if vector else (8 if size == 1 else 4)
+    if vector and (insn >> 23) & 1 and size == 0:  # 128-bit SIMD&FP register
+        return 16
+    return 1 << size
+
+
 def uses_sp_base(insn: int) -> bool:
     """A load or store whose base register is SP (Rn = 31), so AArch64.CheckSPAlignment applies.
     Literal loads have no base register (bits 9:5 are part of imm19)."""

@@ -25,6 +25,8 @@ class EC(enum.IntEnum):
     BKPT_CURRENT = 0x31
     SSTEP_LOWER = 0x32
     SSTEP_CURRENT = 0x33
+    WPT_LOWER = 0x34
+    WPT_CURRENT = 0x35
     BRK64 = 0x3C
 
 

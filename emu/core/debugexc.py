@@ -18,13 +18,19 @@ one, or before any with PSTATE.SS = 0 (active-pending), the Software Step except
 EC 0x32 (from a lower EL) / 0x33, IFSC 0x22, ISV = 1 and EX (a load-exclusive was stepped) when
 it follows a stepped instruction, ISV = 0 otherwise; ELR = the instruction not yet run.
 
-Watchpoints are not emulated: Unicorn 2.1.4 raises none (its softmmu has no watchpoint check);
-docs/decisions.md, "Debug".
+Watchpoints are emu's own too (Unicorn 2.1.4's softmmu has no watchpoint check): DBGWVR<n>_EL1
+and DBGWCR<n>_EL1 are Python registers; an enabled watchpoint's range (BAS byte lanes or MASK)
+is translated through the EL1&0 stage 1 tables when it is written and its pages are protected
+(emu.core.watch); an access to them that a watchpoint matches (the load/store's VA and size,
+LSC, PAC/HMC for the EL, MDSCR_EL1.MDE, debug exceptions enabled) takes the Watchpoint
+exception before the instruction: EC 0x34 (from a lower EL) / 0x35, WnR, DFSC 0x22, FAR = the
+first byte of the access inside the watched range (as QEMU reports it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from emu.arch import sysregs as sr
 from emu.arch.esr import EC, syndrome
@@ -33,7 +39,7 @@ from emu.core.syndromes import Context, Sync
 FSC_DEBUG = 0x22  # IFSC/DFSC: debug exception
 MDSCR_EL1: sr.Encoding = (2, 0, 0, 2, 2)
 OSLSR_EL1: sr.Encoding = (2, 0, 1, 1, 4)
-MDSCR_SS, MDSCR_KDE = 1 << 0, 1 << 13
+MDSCR_SS, MDSCR_KDE, MDSCR_MDE = 1 << 0, 1 << 13, 1 << 15
 OSLSR_OSLK = 1 << 1
 PSTATE_SS, PSTATE_D = 1 << 21, 1 << 9
 BREAKPOINTS = 6  # the Cortex-A57's (ID_AA64DFR0_EL1.BRPs + 1)
@@ -93,3 +99,59 @@ def software_step_exception(ctx: Context, pc: int, stepped: int | None) -> Sync:
     iss = FSC_DEBUG if stepped is None else (1 << 24) | (int(is_load_exclusive(stepped)) << 6) | FSC_DEBUG
     target = target_el(ctx)
     return Sync(target, syndrome(EC.SSTEP_LOWER if target > ctx.el else EC.SSTEP_CURRENT, iss), pc)
+
+
+WATCHPOINTS = 4  # the Cortex-A57's (ID_AA64DFR0_EL1.WRPs + 1)
+LSC_KIND = {1: "read", 2: "write", 3: "access"}  # DBGWCR<n>_EL1.LSC: loads, stores, both
+
+
+@dataclass(frozen=True)
+class GuestWatch:
+    """An enabled watchpoint: the VAs [lo, hi) it watches, LSC, and its DBGWCR for the EL match."""
+
+    lo: int
+    hi: int
+    lsc: int
+    wcr: int
+
+    def matches(self, el: int, va: int, size: int, is_write: bool) -> int | None:
+        """The first byte of the access inside the range, if this watchpoint takes it at `el`
+        (AArch64.StateMatch with SSC = 0b00 or 0b01, non-secure: PAC<0> EL1, PAC<1> EL0, HMC EL2)."""
+        pac, hmc = (self.wcr >> 1) & 3, self.wcr >> 13 & 1
+        el_match = {0: pac >> 1 & 1, 1: pac & 1, 2: hmc}.get(el, 0)
+        if not el_match or not self.lsc & (2 if is_write else 1):
+            return None
+        if va < self.hi and self.lo < va + size:
+            return max(va, self.lo)
+        return None
+
+
+def dbgwvr(n: int) -> sr.Encoding:
+    return (2, 0, 0, n, 6)
+
+
+def dbgwcr(n: int) -> sr.Encoding:
+    return (2, 0, 0, n, 7)
+
+
+def guest_watch(read: ReadSysreg, n: int) -> GuestWatch | None:
+    """Watchpoint `n` if enabled (DBGWCR.E, a non-zero LSC and byte lanes or MASK)."""
+    wcr = read(dbgwcr(n))
+    lsc = (wcr >> 3) & 3
+    if not wcr & 1 or not lsc:
+        return None
+    base = read(dbgwvr(n)) & 0x0001_FFFF_FFFF_FFF8
+    mask = (wcr >> 24) & 0x1F
+    if mask >= 3:  # MASK: a 2^MASK-byte aligned block (1 and 2 are reserved)
+        lo = base & ~((1 << mask) - 1)
+        return GuestWatch(lo, lo + (1 << mask), lsc, wcr)
+    lanes = [i for i in range(8) if (wcr >> 5) >> i & 1]
+    if not lanes:
+        return None
+    return GuestWatch(base + lanes[0], base + lanes[-1] + 1, lsc, wcr)
+
+
+def watchpoint_exception(ctx: Context, pc: int, far: int, is_write: bool) -> Sync:
+    target = target_el(ctx)
+    ec = EC.WPT_LOWER if target > ctx.el else EC.WPT_CURRENT
+    return Sync(target, syndrome(ec, FSC_DEBUG | (int(is_write) << 6)), pc, far=far)

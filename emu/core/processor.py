@@ -39,7 +39,7 @@ from emu.core import debugexc
 from emu.core import syndromes as syn
 from emu.core import walk
 from emu.core.instrument import Instrumenter
-from emu.core.watch import DataWatch, WatchHit
+from emu.core.watch import DataWatch, Watch, WatchHit
 from emu.core.address import effective_address
 from emu.core.cpu import Cpu
 from emu.core.exceptions import GuestExit, Kind, Taken, interrupt_taken, physical_interrupt_target, take_exception
@@ -163,6 +163,7 @@ class Processor:
         self.watch_hit: WatchHit | None = None  # the last hit, for the debugger to take
         self._watch_fault: tuple[bool, int, int] | None = None
         self._watch_passed: tuple[int, int] | None = None  # (pc, insns) of a hit reported already
+        self._guest_watches: list[debugexc.GuestWatch] = []  # the guest's own (DBGW*)
         # Software step (emu.core.debugexc): a code hook on every instruction while MDSCR_EL1.SS.
         self._step_hook: int | None = None
         self._stepped: int | None = None  # the word of the instruction just stepped
@@ -654,6 +655,50 @@ class Processor:
         except EmuError as err:
             self.fail(err)
 
+    def guest_watchpoints(self, ram: tuple[int, int]) -> None:
+        """DBGWVR/DBGWCR<n>_EL1 were written: protect the pages of the enabled watchpoints, their
+        VAs translated through the EL1&0 stage 1 tables when those are on (a later change of the
+        tables is not followed: docs/decisions.md, "Debug")."""
+        read = self.cpu.read_sysreg
+        self._guest_watches = [w for n in range(debugexc.WATCHPOINTS) if (w := debugexc.guest_watch(read, n))]
+        regime = self._stage1_regime(1) if self.cpu.el < 2 else None
+        base, size = ram
+        ranges: list[Watch] = []
+        for w in self._guest_watches:
+            va = w.lo
+            while va < w.hi:
+                chunk = min(w.hi, (va | 0xFFF) + 1) - va
+                pa: int | None = va
+                if regime is not None:
+                    found = walk.translate(regime, va, walk.Access.READ, False, self._read_phys_u64)
+                    pa = found.pa if isinstance(found, walk.Translation) else None
+                if pa is not None and base <= pa and pa + chunk <= base + size:
+                    ranges.append(Watch(pa, chunk, debugexc.LSC_KIND[w.lsc]))
+                va += chunk
+        if ranges or self.data_watch is not None:
+            self.watchpoints(ram).set_guest(ranges)
+
+    def _guest_watchpoint(self, pc: int, is_write: bool) -> syn.Sync | None:
+        """The guest's Watchpoint exception for the load/store at `pc`, if one of its watchpoints
+        takes the access (MDSCR_EL1.MDE, debug exceptions enabled from this EL)."""
+        if not self._guest_watches:
+            return None
+        ctx = self._context()
+        read = self.cpu.read_sysreg
+        if not read(debugexc.MDSCR_EL1) & debugexc.MDSCR_MDE or not debugexc.enabled_from(read, ctx):
+            return None
+        regime = self._stage1_regime(ctx.el)
+        word = self._insn_word(regime, ctx.el, pc) if regime is not None else self.cpu.read_u32(pc)
+        va = None if word is None else effective_address(self.cpu, pc, word)
+        if word is None or va is None:
+            return None
+        size = decode.access_size(word)
+        for w in self._guest_watches:
+            far = w.matches(ctx.el, va, size, is_write)
+            if far is not None:
+                return debugexc.watchpoint_exception(ctx, pc, far, is_write)
+        return None
+
     def watchpoints(self, ram: tuple[int, int]) -> DataWatch:
         """The data watchpoints (made on first use, with the hook their faults need)."""
         if self.data_watch is None:
@@ -681,6 +726,10 @@ class Processor:
             self._watch_passed = (pc, self.insns)
             return
         self._watch_passed = None
+        guest = self._guest_watchpoint(pc, is_write)
+        if guest is not None:
+            self._take_sync(guest)
+            return
         self.data_watch.unprotect()
         try:
             self._step(pc, 8, 1)

@@ -58,7 +58,8 @@ class DataWatch:
     def __init__(self, uc: Uc, ram: tuple[int, int]) -> None:
         self._uc = uc
         self._ram = ram  # (base, size): only RAM can be watched
-        self.watches: list[Watch] = []
+        self.watches: list[Watch] = []  # the debugger's
+        self.guest: list[Watch] = []  # the pages of the guest's own watchpoints (emu.core.debugexc)
         self._protected: dict[int, int] = {}  # page -> permissions now set
         self._read_hook: int | None = None
         self._read_span: tuple[int, int] | None = None
@@ -84,6 +85,11 @@ class DataWatch:
         self.protect()
         return True
 
+    def set_guest(self, watches: list[Watch]) -> None:
+        """The physical ranges the guest's enabled watchpoints cover now."""
+        self.guest = watches
+        self.protect()
+
     def match(self, is_write: bool, address: int, size: int) -> WatchHit | None:
         """The first watch an access of `size` bytes at `address` triggers (its kind agrees)."""
         for watch in self.watches:
@@ -96,7 +102,7 @@ class DataWatch:
     def protect(self) -> None:
         """Give every page the permissions its watches need (and unwatched pages all of them)."""
         wanted: dict[int, int] = {}
-        for watch in self.watches:
+        for watch in self.watches + self.guest:
             for page in watch.pages():
                 drop = UC_PROT_WRITE if watch.kind == "write" else UC_PROT_READ if watch.kind == "read" \
                     else UC_PROT_READ | UC_PROT_WRITE

@@ -118,3 +118,16 @@ def test_acquire_release() -> None:
 def test_sp_write(text: str, change: int | None) -> None:
     """The SP changes the SP alignment check follows through a block (decode.sp_write)."""
     assert decode.sp_write(word(text)) == change
+
+
+@pytest.mark.parametrize("text, size", [
+    ("strb w0, [x1]", 1), ("ldrh w0, [x1, #2]", 2), ("str w0, [x1], #4", 4), ("ldr x0, [x1, x2]", 8),
+    ("ldrsb x0, [x1]", 1), ("ldrsw x0, [x1]", 4), ("str q0, [x1]", 16), ("ldr d0, [x1]", 8),
+    ("ldr s0, [x1]", 4), ("stur b0, [x1]", 1), ("stp w0, w1, [x1]", 8), ("stp x0, x1, [x2, #-16]!", 16),
+    ("ldpsw x0, x1, [x1]", 8), ("ldp q0, q1, [x1]", 32), ("ldp d0, d1, [x1]", 16), ("ldxr x0, [x1]", 8),
+    ("ldxrb w0, [x1]", 1), ("ldaxp x0, x2, [x1]", 16), ("ldxp w0, w2, [x1]", 8), ("stlr w0, [x1]", 4),
+    ("ld1 {v0.16b}, [x1]", 16), ("ld1 {v0.8b, v1.8b}, [x1]", 16), ("st4 {v0.4s, v1.4s, v2.4s, v3.4s}, [x1]", 64),
+])
+def test_access_size(text: str, size: int) -> None:
+    """Bytes a load/store accesses (for the watchpoint checks)."""
+    assert decode.access_size(word(text)) == size

@@ -166,11 +166,13 @@ def test_a_kernel_from_disk_and_its_exceptions() -> None:
     assert stepper.cont().exit_status == 0
 
 
-def test_stepping_a_guest_that_single_steps_itself() -> None:
-    """asm/debug_step.S under the Stepper, one instruction per stop: the guest's own software
-    step (a code hook of emu's before every instruction) and the debugger's exact stops before
-    instructions must not disturb each other, so the console is the free run's."""
-    image = load_image(ROOT / "asm/debug_step.S")
+@pytest.mark.parametrize("kernel", ["debug_step", "debug_watchpoint", "debug_breakpoint"])
+def test_stepping_a_guest_that_debugs_itself(kernel: str) -> None:
+    """The self-hosted debug kernels under the Stepper, one instruction per stop: the guest's own
+    software step (a code hook before every instruction), watchpoints (protected pages, each
+    access stepped past) and breakpoints must not be disturbed by the debugger's exact stops
+    before instructions, so the console and the count are the free run's."""
+    image = load_image(ROOT / f"asm/{kernel}.S")
     free = Machine()
     free.load(image)
     expected = free.run(100_000)
@@ -181,5 +183,5 @@ def test_stepping_a_guest_that_single_steps_itself() -> None:
     while (report := stepper.step()).reason == "step":
         pass
     assert report.reason == "exit"
-    assert bytes(machine.console) == bytes(expected.console) == (ROOT / "asm/debug_step.expected").read_bytes()
+    assert bytes(machine.console) == bytes(expected.console) == (ROOT / f"asm/{kernel}.expected").read_bytes()
     assert report.insns == expected.insns
