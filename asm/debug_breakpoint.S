@@ -16,8 +16,7 @@
     SET_VBAR 1, db_vt1
     ERET_TO 2, db_el1, (SPSR_EL1H + SPSR_DAIF)
 db_el1:
-    msr     s2_0_c1_c0_4, xzr               // OSLAR_EL1: release the OS lock
-    msr     s2_0_c1_c3_4, xzr               // OSDLR_EL1: no double lock
+    OS_UNLOCK
     adr     x0, db_bp1
     msr     s2_0_c0_c0_4, x0                // DBGBVR0_EL1
     ldr     x0, =BCR_EL1_EL0

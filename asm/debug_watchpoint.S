@@ -16,8 +16,7 @@
     SET_VBAR 1, dw_vt1
     ERET_TO 2, dw_el1, (SPSR_EL1H + SPSR_DAIF)
 dw_el1:
-    msr     s2_0_c1_c0_4, xzr               // OSLAR_EL1: release the OS lock
-    msr     s2_0_c1_c3_4, xzr               // OSDLR_EL1
+    OS_UNLOCK
     ldr     x3, =DATA
     str     xzr, [x3]
     str     xzr, [x3, #8]

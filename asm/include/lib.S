@@ -283,6 +283,13 @@ lib_after\@:
     isb
 .endm
 
+// OS_UNLOCK: release the OS lock (OSLAR_EL1 = 0; OSLSR_EL1.OSLK is 1 from reset) and clear the
+// OS double lock (OSDLR_EL1), so that debug exceptions can be generated (Arm ARM D2).
+.macro OS_UNLOCK
+    msr     s2_0_c1_c0_4, xzr
+    msr     s2_0_c1_c3_4, xzr
+.endm
+
 // SET_HCR value: HCR_EL2 = value (from EL2). Clobbers x9.
 .macro SET_HCR value
     ldr     x9, =\value
