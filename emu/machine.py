@@ -283,6 +283,9 @@ class Machine:
         self.cpuif.reset()
         self.vcpuif.reset()
         self._reset_mdscr()
+        for n in range(debugregs.WATCHPOINTS):  # no watchpoint survives a reset (DBGWCR<n>.E = 0)
+            self.cpu.write_sysreg(debugregs.dbgwcr(n), 0)
+        self.processor.guest_watchpoints(self.ram)
         for reg in self._custom.values():
             reg.reset_state()
         self.cpu.set_x(0, self.dtb_address)

@@ -44,6 +44,10 @@ def build(read_native: Callable[[], int], write_native: Callable[[int], None],
     return SysReg("MDSCR_EL1", MDSCR_EL1, 0, _access, read, write), reset
 
 
+def dbgwcr(n: int) -> tuple[int, int, int, int, int]:
+    return (2, 0, 0, n, 7)
+
+
 def watchpoint_registers(read_native: Callable[[tuple[int, int, int, int, int]], int],
                          write_native: Callable[[tuple[int, int, int, int, int], int], None],
                          on_change: Callable[[], None]) -> tuple[SysReg, ...]:

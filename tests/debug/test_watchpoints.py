@@ -190,3 +190,20 @@ def test_watchpoints_are_physical_with_the_mmu_on() -> None:
     assert (hit.reason, hit.pc, m.cpu.x(3)) == ("watchpoint", symbols_of(src)["load"], 0)
     assert hit.watch is not None and hit.watch.address == 0x4600_3008
     assert stepper.cont().reason == "exit" and m.cpu.x(3) == 0x77
+
+
+def test_the_guests_watchpoints_do_not_survive_a_reset() -> None:
+    """A watchpoint the guest enabled (DBGWCR0_EL1.E) protects its page until a machine reset."""
+    src = f"""
+    ldr x0, ={DATA:#x}
+    msr s2_0_c0_c0_6, x0            // DBGWVR0_EL1
+    ldr x0, =0x1f3                  // DBGWCR0_EL1: bytes 0-3, stores, EL1, enabled
+    msr s2_0_c0_c0_7, x0
+    ldr x0, =0x84000008
+    smc #0
+"""
+    m = machine_for(src)
+    m.run(1000)
+    assert m.processor.data_watch is not None and m.processor.data_watch.guest
+    m.reset()
+    assert m.processor.data_watch.guest == [] and m.cpu.read_sysreg((2, 0, 0, 0, 7)) == 0
