@@ -227,6 +227,7 @@ class Machine:
         # Further event counters outside the PMU (a Python EL2's emulated guest PMU): their
         # watches (event, EL mask, remaining) and their syncs, asked with the PMU's.
         self._ok_els: dict[tuple[int, int, int, int], int] = {}
+        self._fast_written: dict[int, tuple[FastView | None, int, int]] = {}  # see _write_fast
         self.fast_counter_reads = True
         self.extra_watches: list[Callable[[], list[tuple[int, int, int]]]] = []
         self.extra_syncs: list[Callable[[], None]] = []
@@ -353,7 +354,7 @@ class Machine:
                 del self._timer_ctls[counter]
             else:
                 self._fast_counters.remove(counter)
-            self.processor.counter.state.fast[counter].ok_els = 0
+            self._write_fast(counter, None, 0, 0)
         if enc not in instrument.python_registers:
             instrument.python_registers.add(enc)
             # Blocks already seen have no hook on this encoding: forget them (their next run is a
@@ -503,18 +504,17 @@ class Machine:
     def _publish_counters(self, hcr: int) -> None:
         """Refresh the native hook's view of each counter (right after a sync): the value, the
         totals it was synced at, and at which ELs an MRS of it is allowed (else Python decides)."""
-        fast = self.processor.counter.state.fast
         pmu = self.pmu
         for idx in self._fast_counters:
             view = pmu.fast_view(idx) if self.fast_counter_reads else None  # off: a debugger sees every MRS
             if view is None:
-                fast[idx].ok_els = 0
+                self._write_fast(idx, None, 0, 0)
                 continue
             reg = self.sysregs.get(pmevcntr_encoding(idx)) if idx != CYCLE else self.sysregs.by_name("PMCCNTR_EL0")
             assert reg is not None
             # The access checks read HCR_EL2, MDCR_EL2 and PMUSERENR_EL0 only.
             ok_els = self._read_els((idx, hcr, pmu.mdcr_el2, pmu.pmuserenr), reg, hcr)
-            _load_fast_entry(fast[idx], view, SLOTS[Event(view.event)] if view.el_mask else 0, ok_els)
+            self._write_fast(idx, view, SLOTS[Event(view.event)] if view.el_mask else 0, ok_els)
         if self._timer_counters:
             self._publish_timer_counters(hcr)
         if self._timer_ctls:
@@ -524,7 +524,6 @@ class Machine:
         """The native hook's view of CNTPCT_EL0 and CNTVCT_EL0: the count now, counting on with
         the time source's event at every EL (see GenericTimer.counter_view); an MRS of them at an
         EL where the timer's access check says OK is answered natively, else by Python."""
-        fast = self.processor.counter.state.fast
         timer, time = self.timer, self.time
         totals = self.processor.counter.state.totals
         slot = self._time_slot
@@ -532,22 +531,34 @@ class Machine:
         for idx, virtual in self._timer_counters.items():
             view = timer.counter_view(virtual, int(time.event), base) if self.fast_counter_reads else None
             if view is None:
-                fast[idx].ok_els = 0
+                self._write_fast(idx, None, 0, 0)
                 continue
-            _load_fast_entry(fast[idx], view, slot, self._timer_read_els(idx, TIMER_FAST_COUNTERS[idx], hcr))
+            self._write_fast(idx, view, slot, self._timer_read_els(idx, TIMER_FAST_COUNTERS[idx], hcr))
 
     def _publish_timer_ctls(self, hcr: int) -> None:
         """The native hook's view of CNTP_CTL_EL0 and CNTV_CTL_EL0: a constant (EL mask 0), the
         register as an MRS reads it now. Valid until a timer register write (a Python MSR, which
         re-arms and so republishes) or the next ISTATUS flip (a watch in _watches stops the run
         exactly there); an MRS at an EL where the access check is not OK goes to Python."""
-        fast = self.processor.counter.state.fast
         for idx, t in self._timer_ctls.items():
             if not self.fast_counter_reads:
-                fast[idx].ok_els = 0
+                self._write_fast(idx, None, 0, 0)
                 continue
             constant = FastView(0, 0, self.timer.ctl_value(t), (0, 0, 0), 0, 0, MASK64)
-            _load_fast_entry(fast[idx], constant, 0, self._timer_read_els(idx, TIMER_FAST_CTLS[idx], hcr))
+            self._write_fast(idx, constant, 0, self._timer_read_els(idx, TIMER_FAST_CTLS[idx], hcr))
+
+    def _write_fast(self, idx: int, view: FastView | None, slot: int, ok_els: int) -> None:
+        """One native fast-counter entry (None: Python answers every MRS), written only when it
+        changed: between two syncs most do not (a counter not counting, a timer's CTL)."""
+        key = (view, slot, ok_els)
+        if self._fast_written.get(idx) == key:
+            return
+        self._fast_written[idx] = key
+        entry = self.processor.counter.state.fast[idx]
+        if view is None:
+            entry.ok_els = 0
+        else:
+            _load_fast_entry(entry, view, slot, ok_els)
 
     def _timer_read_els(self, idx: int, name: str, hcr: int) -> int:
         """At which ELs an MRS of the timer register `name` is allowed now; its access check
