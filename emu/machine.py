@@ -36,7 +36,7 @@ from emu.pmu.pmu import FastView
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
 from emu.sysreg import debugregs, idregs, isr, router
-from emu.arch.sysregs import HCR_IMO
+from emu.arch.sysregs import HCR_FMO, HCR_IMO
 from emu.gic import CpuInterface, GICv3, VirtualCpuInterface, icv
 from emu.timer import GenericTimer
 from emu.timer.fields import MASK64
@@ -422,6 +422,8 @@ class Machine:
         return outcome
 
     def _system_register(self, ctx: syn.Context, insn: decode.SysInsn, value: int) -> router.Outcome:
+        if ctx.el == 1 and ctx.hcr & (HCR_IMO | HCR_FMO) and icv.trapped(self.vcpuif.hcr, insn.encoding, insn.is_read):
+            return router.Outcome(Decision.TRAP_EL2)
         if ctx.el == 1 and ctx.hcr & HCR_IMO:
             if insn.is_read and insn.encoding in self._icv_reads:
                 return router.Outcome(Decision.OK, self._icv_reads[insn.encoding]() & 0xFFFF_FFFF_FFFF_FFFF)

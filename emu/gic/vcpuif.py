@@ -5,7 +5,8 @@ EL1 guest performs when HCR_EL2.IMO = 1, as methods the ICC_* descriptors dispat
 Virtual Group 1 only, as the physical interface: ICH_VMCR_EL2.VENG0, VAckCtl and VCBPR are RAZ/WI,
 VBPR0 reads as its minimum, VFIQEn is RES1, ICH_AP0R<n>_EL2 are not implemented (UNDEFINED), and a
 Group 0 list register is never signalled nor acknowledged. No vLPIs (ICH_VTR_EL2.nV4 = 1), no
-SEI (SEIS = 0: ICH_HCR_EL2.TSEI is RES0).
+SEI (SEIS = 0: ICH_HCR_EL2.TSEI is RES0). ICH_HCR_EL2.TALL1, TC and TDIR trap EL1 accesses to
+EL2 (emu.gic.icv.trapped); TALL0 is stored only (the Group 0 registers it would trap are UNDEFINED).
 
 ICH_VTR_EL2 is QEMU's (hw/intc/arm_gicv3_cpuif.c, ich_vtr_read): ListRegs = n - 1, TDS = 1, nV4 = 1,
 A3V = 1, IDbits = 0b001 (24-bit vINTIDs), SEIS = 0, PREbits = min(bits, 7) - 1, PRIbits = bits - 1.
