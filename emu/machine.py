@@ -25,6 +25,7 @@ from emu.core.cpu import Cpu
 from emu.core.exceptions import GuestExit, Taken, write_exit_registers
 from emu.arch import decode
 from emu.arch.pmuv3 import Event
+from emu.core import debugexc
 from emu.core import syndromes as syn
 from emu.core.processor import CallRoute, Processor
 from emu.errors import GuestHalted, ImageDoesNotFit, UsageError
@@ -36,7 +37,7 @@ from emu.pmu.pmu import FastView
 from emu.sched import runloop
 from emu.sched.deadlines import Deadlines
 from emu.sysreg import debugregs, idregs, isr, router
-from emu.arch.sysregs import HCR_FMO, HCR_IMO
+from emu.arch.sysregs import HCR_FMO, HCR_IMO, WATCHPOINTS
 from emu.gic import CpuInterface, GICv3, VirtualCpuInterface, icv
 from emu.timer import GenericTimer
 from emu.timer.fields import MASK64
@@ -284,8 +285,8 @@ class Machine:
         self.cpuif.reset()
         self.vcpuif.reset()
         self._reset_mdscr()
-        for n in range(debugregs.WATCHPOINTS):  # no watchpoint survives a reset (DBGWCR<n>.E = 0)
-            self.cpu.write_sysreg(debugregs.dbgwcr(n), 0)
+        for n in range(WATCHPOINTS):  # no watchpoint survives a reset (DBGWCR<n>.E = 0)
+            self.cpu.write_sysreg(debugexc.dbgwcr(n), 0)
         self.processor.guest_watchpoints(self.ram)
         for reg in self._custom.values():
             reg.reset_state()

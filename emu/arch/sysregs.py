@@ -56,3 +56,6 @@ def name(enc: Encoding) -> str:
     """The generic S<op0>_<op1>_C<n>_C<m>_<op2> name of an encoding."""
     op0, op1, crn, crm, op2 = enc
     return f"S{op0}_{op1}_C{crn}_C{crm}_{op2}"
+
+# The Cortex-A57's self-hosted debug resources (ID_AA64DFR0_EL1.BRPs + 1 and WRPs + 1).
+BREAKPOINTS, WATCHPOINTS = 6, 4

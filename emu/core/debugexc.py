@@ -10,9 +10,10 @@ Routing: EL2 when HCR_EL2.TGE is set, else EL1 (AArch64.DebugTargetFrom; MDCR_EL
 by emu's Python PMU and never reaches QEMU, so it is not applied).
 
 Software step (D2, "Software Step exceptions") is emu's own: Unicorn 2.1.4 ignores
-MDSCR_EL1.SS. MDSCR_EL1 is a Python register (writes go on to Unicorn's copy, which QEMU's
-breakpoint check reads), and while its SS bit is set a code hook before every instruction runs
-the step state machine (`SoftwareStep`): with debug exceptions enabled from the current EL, an
+MDSCR_EL1.SS. MDSCR_EL1 is a Python register (emu.sysreg.debugregs: SS stays in Python, the
+other bits go on to Unicorn's copy, which QEMU's breakpoint check reads), and while SS is set a
+code hook before every instruction runs the step state machine (emu.core.debugging, after an
+ERET with PSTATE.SS from the SPSR): with debug exceptions enabled from the current EL, an
 instruction with PSTATE.SS = 1 runs and clears PSTATE.SS (active-not-pending); before the next
 one, or before any with PSTATE.SS = 0 (active-pending), the Software Step exception is taken:
 EC 0x32 (from a lower EL) / 0x33, IFSC 0x22, ISV = 1 and EX (a load-exclusive was stepped) when
@@ -42,7 +43,6 @@ OSLSR_EL1: sr.Encoding = (2, 0, 1, 1, 4)
 MDSCR_SS, MDSCR_KDE, MDSCR_MDE = 1 << 0, 1 << 13, 1 << 15
 OSLSR_OSLK = 1 << 1
 PSTATE_SS, PSTATE_D = 1 << 21, 1 << 9
-BREAKPOINTS = 6  # the Cortex-A57's (ID_AA64DFR0_EL1.BRPs + 1)
 _VA = 0x0001_FFFF_FFFF_FFFC  # DBGBVR<n>_EL1 VA[48:2]
 
 ReadSysreg = Callable[[sr.Encoding], int]
@@ -64,7 +64,7 @@ def target_el(ctx: Context) -> int:
 def breakpoint_at(read: ReadSysreg, pc: int) -> bool:
     """Whether an enabled unlinked address-match breakpoint (DBGBCR<n>.E, BT = 0b0000) holds `pc`
     (QEMU has already checked the EL, security state and enable conditions)."""
-    for n in range(BREAKPOINTS):
+    for n in range(sr.BREAKPOINTS):
         bcr = read(dbgbcr(n))
         if bcr & 1 and (bcr >> 20) & 0xF == 0 and read(dbgbvr(n)) & _VA == pc & _VA:
             return True
@@ -101,7 +101,6 @@ def software_step_exception(ctx: Context, pc: int, stepped: int | None) -> Sync:
     return Sync(target, syndrome(EC.SSTEP_LOWER if target > ctx.el else EC.SSTEP_CURRENT, iss), pc)
 
 
-WATCHPOINTS = 4  # the Cortex-A57's (ID_AA64DFR0_EL1.WRPs + 1)
 LSC_KIND = {1: "read", 2: "write", 3: "access"}  # DBGWCR<n>_EL1.LSC: loads, stores, both
 
 

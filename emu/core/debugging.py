@@ -116,7 +116,7 @@ class DebugMixin:
         VAs translated through the EL1&0 stage 1 tables when those are on (a later change of the
         tables is not followed: docs/decisions.md, "Debug")."""
         read = self.cpu.read_sysreg
-        self._guest_watches = [w for n in range(debugexc.WATCHPOINTS) if (w := debugexc.guest_watch(read, n))]
+        self._guest_watches = [w for n in range(sr.WATCHPOINTS) if (w := debugexc.guest_watch(read, n))]
         regime = self._stage1_regime(1) if self.cpu.el < 2 else None
         base, size = ram
         ranges: list[Watch] = []

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Callable
 
+from emu.arch.sysregs import WATCHPOINTS
 from emu.sysreg.desc import AccessContext, Decision, SysReg
 
 MDSCR_EL1 = (2, 0, 0, 2, 2)
 MDSCR_SS = 1 << 0
-WATCHPOINTS = 4
 
 
 def _access(ctx: AccessContext) -> Decision:
@@ -44,16 +44,12 @@ def build(read_native: Callable[[], int], write_native: Callable[[int], None],
     return SysReg("MDSCR_EL1", MDSCR_EL1, 0, _access, read, write), reset
 
 
-def dbgwcr(n: int) -> tuple[int, int, int, int, int]:
-    return (2, 0, 0, n, 7)
-
-
 def watchpoint_registers(read_native: Callable[[tuple[int, int, int, int, int]], int],
                          write_native: Callable[[tuple[int, int, int, int, int], int], None],
                          on_change: Callable[[], None]) -> tuple[SysReg, ...]:
     """DBGWVR<n>_EL1 (op2 = 6) and DBGWCR<n>_EL1 (op2 = 7) over Unicorn's copies."""
     regs = []
-    for n in range(WATCHPOINTS):
+    for n in range(WATCHPOINTS):  # the A57's four
         for name, op2, mask in (("DBGWVR", 6, 0xFFFF_FFFF_FFFF_FFFF), ("DBGWCR", 7, 0xFFFF_FFFF)):
             enc = (2, 0, 0, n, op2)
 

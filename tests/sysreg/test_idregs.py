@@ -158,3 +158,10 @@ vec2:
     m = machine_for(src)
     assert m.run(1000).reason == "system-off"
     assert m.cpu.x(20) == 0x0200_0000
+
+
+def test_debug_resources_match_id_aa64dfr0() -> None:
+    """The breakpoints and watchpoints emu emulates are the ones ID_AA64DFR0_EL1 reports."""
+    from emu.arch.sysregs import BREAKPOINTS, WATCHPOINTS
+    from emu.sysreg.idregs import DFR0
+    assert ((DFR0 >> 12) & 0xF) + 1 == BREAKPOINTS and ((DFR0 >> 20) & 0xF) + 1 == WATCHPOINTS
