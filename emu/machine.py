@@ -229,6 +229,7 @@ class Machine:
         # watches (event, EL mask, remaining) and their syncs, asked with the PMU's.
         self._ok_els: dict[tuple[int, int, int, int], int] = {}
         self._fast_written: dict[int, tuple[FastView | None, int, int]] = {}  # see _write_fast
+        self._timer_counters_key: tuple[object, ...] | None = None  # see _publish_timer_counters
         self.fast_counter_reads = True
         self.extra_watches: list[Callable[[], list[tuple[int, int, int]]]] = []
         self.extra_syncs: list[Callable[[], None]] = []
@@ -528,6 +529,13 @@ class Machine:
         the time source's event at every EL (see GenericTimer.counter_view); an MRS of them at an
         EL where the timer's access check says OK is answered natively, else by Python."""
         timer, time = self.timer, self.time
+        # A view taken later only re-bases the same function of the totals (value + events since
+        # base), so nothing needs writing unless what shapes it changed: the virtual offset, the
+        # cycles slept in WFI, the access rules' inputs, or a debugger's switch.
+        key = (self.fast_counter_reads, timer.virtual_offset(), time.idle, hcr, timer.cntkctl, timer.cnthctl)
+        if key == self._timer_counters_key:
+            return
+        self._timer_counters_key = key
         totals = self.processor.counter.state.totals
         slot = self._time_slot
         base = (int(totals[0][slot]), int(totals[1][slot]), int(totals[2][slot]))

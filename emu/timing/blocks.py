@@ -32,6 +32,9 @@ class DecodedBlock:
     size: int
     prefix: tuple[tuple[int, ...], ...]
     table: ctypes.Array[ctypes.c_uint32] = field(init=False, repr=False, compare=False)
+    ev: ctypes.Array[ctypes.c_uint32] = field(init=False, repr=False, compare=False)
+    slots: ctypes.Array[ctypes.c_uint8] = field(init=False, repr=False, compare=False)
+    nz: int = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         rows = self.n + 1
@@ -40,6 +43,13 @@ class DecodedBlock:
             for k, total in enumerate(sums):
                 table[k * NSLOTS + slot] = total
         object.__setattr__(self, "table", table)  # the native hook's view (emu_unretire)
+        # The record's ev[] and slots[] as the native hook reads them, ready to copy (a forked
+        # race child fills many records for blocks its parent decoded).
+        ev = (ctypes.c_uint32 * NSLOTS)(*(sums[-1] for sums in self.prefix))
+        nonzero = [slot for slot in range(NSLOTS) if ev[slot]]
+        object.__setattr__(self, "ev", ev)
+        object.__setattr__(self, "slots", (ctypes.c_uint8 * NSLOTS)(*nonzero))
+        object.__setattr__(self, "nz", len(nonzero))
 
     @property
     def n(self) -> int:
@@ -93,12 +103,9 @@ class BlockTiming:
                 prefix[SLOTS[event]] = row if len(row) == n + 1 else tuple([0] * (n + 1))
             shared = self._shared[key] = (DecodedBlock(address, size, tuple(prefix)), _tail(info.last))
         block, tail = shared
-        nonzero = [slot for slot in range(NSLOTS) if block.static(slot)]
-        for slot in range(NSLOTS):
-            record.ev[slot] = block.static(slot)
-        for i, slot in enumerate(nonzero):
-            record.slots[i] = slot
-        record.nz = len(nonzero)
+        ctypes.memmove(record.ev, block.ev, ctypes.sizeof(block.ev))
+        ctypes.memmove(record.slots, block.slots, ctypes.sizeof(block.slots))
+        record.nz = block.nz
         record.tail = tail
         record.taken_cycles = self.model.branch_taken_extra
         record.branch_pc = address + size - 4
