@@ -16,6 +16,30 @@ OUT = 0x4100_0000
 OFF = "    ldr x0, =0x84000008\n    smc #0\n"
 
 
+def mrs_loop(label: str, n: int, first: str, second: str, body: str = "") -> str:
+    """`n` iterations storing an MRS of `first` and one of `second` to the buffer at x3 (offset
+    x9), with work between the two that varies the cycles (a load, an alternating branch);
+    `body` runs at the end of each iteration (x1 is the iterations left)."""
+    return f"""
+    mov x1, #{n}
+{label}:
+    mrs x4, {first}
+    str x4, [x3, x9]
+    add x9, x9, #8
+    ldr x6, [x3]
+    tbz x1, #0, {label}_skip
+    add x6, x6, x6
+    mul x6, x6, x1
+{label}_skip:
+    mrs x5, {second}
+    str x5, [x3, x9]
+    add x9, x9, #8
+{body}
+    subs x1, x1, #1
+    b.ne {label}
+"""
+
+
 def python_path(machine: Machine, names: Iterable[str]) -> None:
     """Take the native read sites of `names` away: every MRS of them goes through Python."""
     for name in names:

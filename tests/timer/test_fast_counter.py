@@ -17,26 +17,8 @@ MASK64 = (1 << 64) - 1
 
 
 def reads(label: str, n: int) -> str:
-    """`n` iterations reading both counters into the buffer at x3 (offset x9), with work between
-    the reads that varies the cycles (a load, an alternating branch)."""
-    return f"""
-    mov x1, #{n}
-{label}:
-    mrs x4, cntvct_el0
-    str x4, [x3, x9]
-    add x9, x9, #8
-    ldr x6, [x3]
-    tbz x1, #0, {label}_skip
-    add x6, x6, x6
-    mul x6, x6, x1
-{label}_skip:
-    mrs x5, cntpct_el0
-    str x5, [x3, x9]
-    add x9, x9, #8
-    subs x1, x1, #1
-    b.ne {label}
-"""
-
+    """`n` iterations reading CNTVCT_EL0 then CNTPCT_EL0 into the buffer at x3."""
+    return fastpath.mrs_loop(label, n, "cntvct_el0", "cntpct_el0")
 
 
 # At EL2: reads, a CNTVOFF_EL2 write, reads, a WFI that sleeps to the EL1 physical timer's

@@ -19,28 +19,9 @@ ISTATUS = 4
 
 
 def polls(label: str, n: int, body: str = "") -> str:
-    """`n` iterations storing CNTV_CTL_EL0 and CNTP_CTL_EL0 to the buffer at x3 (offset x9), with
-    work between them that varies the cycles; `body` runs at the end of each iteration (x1 is
-    the iterations left)."""
-    return f"""
-    mov x1, #{n}
-{label}:
-    mrs x4, cntv_ctl_el0
-    str x4, [x3, x9]
-    add x9, x9, #8
-    ldr x6, [x3]
-    tbz x1, #0, {label}_skip
-    add x6, x6, x6
-    mul x6, x6, x1
-{label}_skip:
-    mrs x5, cntp_ctl_el0
-    str x5, [x3, x9]
-    add x9, x9, #8
-{body}
-    subs x1, x1, #1
-    b.ne {label}
-"""
-
+    """`n` iterations storing CNTV_CTL_EL0 then CNTP_CTL_EL0 to the buffer at x3; `body` runs at
+    the end of each iteration (x1 is the iterations left)."""
+    return fastpath.mrs_loop(label, n, "cntv_ctl_el0", "cntp_ctl_el0", body)
 
 
 # Mid-poll changes: at 800 iterations left CNTV's TVAL is rewritten (ISTATUS back to 0, flipping
