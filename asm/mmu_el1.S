@@ -79,19 +79,7 @@ m1_el1:
     ldr     x2, =0x1234
     str     x2, [x1]
     dsb     sy
-    ldr     x1, =MAIR_VAL
-    msr     mair_el1, x1
-    ldr     x1, =TCR_EL1_VAL
-    msr     tcr_el1, x1
-    ldr     x1, =L1T
-    msr     ttbr0_el1, x1
-    isb
-    tlbi    vmalle1
-    dsb     sy
-    isb
-    ldr     x1, =(SCTLR_EL1_RES1 + 0x1005)   // M, C, I
-    msr     sctlr_el1, x1
-    isb
+    MMU_ON  1, TCR_EL1_VAL, vmalle1, SCTLR_EL1_RES1
     PUTS    "MMU on at EL1\n"
     PRINT_SYSREG SCTLR_EL1, sctlr_el1
     ldr     x1, =(TPAGE + 0x1000)

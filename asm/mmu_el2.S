@@ -67,19 +67,7 @@
     ldr     x2, =0x1234
     str     x2, [x1]
     dsb     sy
-    ldr     x1, =MAIR_VAL
-    msr     mair_el2, x1
-    ldr     x1, =TCR_EL2_VAL
-    msr     tcr_el2, x1
-    ldr     x1, =L1T
-    msr     ttbr0_el2, x1
-    isb
-    tlbi    alle2
-    dsb     sy
-    isb
-    ldr     x1, =(SCTLR_EL2_RES1 + 0x1005)   // M, C, I
-    msr     sctlr_el2, x1
-    isb
+    MMU_ON  2, TCR_EL2_VAL, alle2, SCTLR_EL2_RES1
     PUTS    "MMU on at EL2\n"
     PRINT_SYSREG SCTLR_EL2, sctlr_el2
     ldr     x1, =(TPAGE + 0x1008)

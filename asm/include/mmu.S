@@ -31,3 +31,22 @@
     cmp     x3, #64
     b.ne    \label
 .endm
+
+// MMU_ON el, tcr, tlbi_op, sctlr_res1: MAIR_ELn = MAIR_VAL (Attr0 Device-nGnRnE, Attr1 Normal
+// WB), TCR_ELn = tcr, TTBR0_ELn = L1T, the TLBs invalidated with `tlbi tlbi_op`, then
+// SCTLR_ELn = sctlr_res1 + M, C, I (D8.2: tables and registers in place before M is set).
+.macro MMU_ON el, tcr, tlbi_op, sctlr_res1
+    ldr     x1, =MAIR_VAL
+    msr     mair_el\el, x1
+    ldr     x1, =\tcr
+    msr     tcr_el\el, x1
+    ldr     x1, =L1T
+    msr     ttbr0_el\el, x1
+    isb
+    tlbi    \tlbi_op
+    dsb     sy
+    isb
+    ldr     x1, =(\sctlr_res1 + 0x1005)   // M, C, I
+    msr     sctlr_el\el, x1
+    isb
+.endm
