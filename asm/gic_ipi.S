@@ -29,16 +29,7 @@
     ldr     x0, =0x080b0100         // GICR_ISENABLER0: SGIs 0-15
     mov     w1, #0xffff
     str     w1, [x0]
-    mov     x0, #0xf
-    msr     icc_sre_el2, x0
-    msr     icc_sre_el1, x0
-    isb
-    msr     icc_ctlr_el1, xzr       // EOImode 0
-    mov     x0, #0xff
-    msr     icc_pmr_el1, x0
-    mov     x0, #1
-    msr     icc_igrpen1_el1, x0
-    isb
+    GIC_CPUIF_ON
     SET_HCR HCR_RW                  // IMO = 0: physical IRQs to EL1
     mov     x21, #0                 // interrupts taken, in all
     mov     x23, #0                 // spurious (IAR = 1023 in the handler)

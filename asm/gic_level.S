@@ -19,16 +19,7 @@
     ubfx    x0, x0, #28, #2
     PRINT_REG "ICFGR1_INTID30", x0
     GIC_PRIVATE_IRQ 30
-    mov     x0, #0xf
-    msr     icc_sre_el2, x0
-    msr     icc_sre_el1, x0
-    isb
-    msr     icc_ctlr_el1, xzr       // EOImode 0
-    mov     x0, #0xff
-    msr     icc_pmr_el1, x0
-    mov     x0, #1
-    msr     icc_igrpen1_el1, x0
-    isb
+    GIC_CPUIF_ON
     SET_HCR (HCR_RW + 0x10)
     mov     x21, #0
     // EL1 physical timer: CVAL 0 (in the past), ENABLE = 1, IMASK = 0.

@@ -14,16 +14,7 @@
     SET_VBAR 2, gs_vt2
     GIC_WAKE gs_gic_wake
     GIC_PRIVATE_IRQ 5
-    mov     x0, #0xf
-    msr     icc_sre_el2, x0
-    msr     icc_sre_el1, x0
-    isb
-    msr     icc_ctlr_el1, xzr       // EOImode 0
-    mov     x0, #0xff
-    msr     icc_pmr_el1, x0
-    mov     x0, #1
-    msr     icc_igrpen1_el1, x0
-    isb
+    GIC_CPUIF_ON
     mrs     x0, icc_iar1_el1
     PRINT_REG "IAR_IDLE", x0
     mrs     x0, icc_rpr_el1

@@ -29,3 +29,19 @@
     mov     w1, #(1 << \intid)
     str     w1, [x0]
 .endm
+
+// GIC_CPUIF_ON: the CPU interface as system registers at EL2 and EL1 (ICC_SRE_EL2/EL1 = SRE, DFB,
+// DIB, Enable), EOImode 0, priority mask 0xff (all priorities pass), Group 1 enabled
+// (IHI 0069 ICC_SRE_ELx, ICC_CTLR_EL1, ICC_PMR_EL1, ICC_IGRPEN1_EL1). Clobbers x0.
+.macro GIC_CPUIF_ON
+    mov     x0, #0xf
+    msr     icc_sre_el2, x0
+    msr     icc_sre_el1, x0
+    isb
+    msr     icc_ctlr_el1, xzr       // EOImode 0
+    mov     x0, #0xff
+    msr     icc_pmr_el1, x0
+    mov     x0, #1
+    msr     icc_igrpen1_el1, x0
+    isb
+.endm
