@@ -5,7 +5,6 @@ the watched-page faults."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from unicorn import UC_HOOK_CODE, UC_HOOK_MEM_PROT, UC_MEM_WRITE_PROT, Uc
@@ -176,9 +175,9 @@ class DebugMixin:
         self._watch_fault = None
         pc = self.cpu.pc
         self._unretire(pc)
-        hit = self.data_watch.match(is_write, address, size)
+        hit = self.data_watch.match(is_write, address, size, pc)
         if hit is not None and self._watch_passed != (pc, self.insns):
-            self.watch_hit = replace(hit, pc=pc)
+            self.watch_hit = hit
             self._watch_passed = (pc, self.insns)
             return
         self._watch_passed = None

@@ -90,13 +90,14 @@ class DataWatch:
         self.guest = watches
         self.protect()
 
-    def match(self, is_write: bool, address: int, size: int) -> WatchHit | None:
-        """The first watch an access of `size` bytes at `address` triggers (its kind agrees)."""
+    def match(self, is_write: bool, address: int, size: int, pc: int) -> WatchHit | None:
+        """The first watch an access of `size` bytes at `address`, by the instruction at `pc`,
+        triggers (its kind agrees)."""
         for watch in self.watches:
             if watch.kind != "access" and (watch.kind == "write") != is_write:
                 continue
             if watch.overlaps(address, max(1, size)):
-                return WatchHit(watch, max(address, watch.address), is_write, 0)
+                return WatchHit(watch, max(address, watch.address), is_write, pc)
         return None
 
     def protect(self) -> None:
