@@ -55,9 +55,6 @@ class DecodedBlock:
     def n(self) -> int:
         return self.size // 4
 
-    def static(self, slot: int) -> int:
-        return self.prefix[slot][-1]
-
     def first_crossing(self, slot: int, remaining: int) -> int:
         """The fewest leading instructions whose `slot` events reach `remaining` (0 if it is 0;
         the whole block if they never do)."""
